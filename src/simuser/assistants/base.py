@@ -1,0 +1,90 @@
+"""The assistant-under-test protocol.
+
+Like simulators, assistants are called with a batch: one request per active conversation, in order,
+one reply each. Local models use the batch for one padded ``generate`` call; remote and Python-callable
+assistants answer the requests concurrently (see :func:`gather_limited`), bounded by the run's
+``--concurrency``.
+
+An assistant never raises for one failing conversation: it returns an :class:`AssistantReply` with
+``error`` set, and the engine ends that conversation with ``assistant_error`` while the run goes on.
+
+Example, the smallest assistant::
+
+    class Shout:
+        def describe(self):
+            return ComponentSpec(name="shout")
+
+        async def respond(self, requests):
+            return [AssistantReply(r.messages[-1].content.upper()) for r in requests]
+
+        async def aclose(self): ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from simuser.schema import ComponentSpec, Message
+
+
+@dataclass(frozen=True)
+class AssistantRequest:
+    """The conversation so far (ending with a user message) and a per-turn seed."""
+
+    messages: Sequence[Message]
+    seed: int = 0
+    conversation_id: str = ""
+
+    def openai_messages(self) -> list[dict[str, str]]:
+        return [m.to_openai() for m in self.messages]
+
+
+@dataclass
+class AssistantReply:
+    content: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @classmethod
+    def failed(cls, error: str, **metadata: Any) -> AssistantReply:
+        return cls("", dict(metadata), error)
+
+
+@runtime_checkable
+class Assistant(Protocol):
+    """The system under test."""
+
+    def describe(self) -> ComponentSpec: ...
+
+    async def respond(self, requests: Sequence[AssistantRequest]) -> list[AssistantReply]: ...
+
+    async def aclose(self) -> None: ...
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+async def gather_limited(
+    items: Sequence[T], call: Callable[[T], Awaitable[R]], concurrency: int
+) -> list[R]:
+    """Run ``call`` on every item, at most ``concurrency`` at a time, keeping order."""
+    semaphore = asyncio.Semaphore(max(1, concurrency))
+
+    async def bounded(item: T) -> R:
+        async with semaphore:
+            return await call(item)
+
+    return list(await asyncio.gather(*(bounded(item) for item in items)))
+
+
+async def timed_reply(call: Awaitable[AssistantReply]) -> AssistantReply:
+    """Await a reply and record its latency in the reply's metadata."""
+    start = time.perf_counter()
+    reply = await call
+    reply.metadata.setdefault("latency_s", round(time.perf_counter() - start, 4))
+    return reply
