@@ -1,0 +1,1 @@
+"""Helpers for testing simuser and its plugins offline: tiny random-weight models and fake servers."""
