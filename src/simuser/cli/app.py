@@ -1,0 +1,71 @@
+"""The ``simuser`` command line: one module per command, registered here.
+
+Each module in :data:`COMMANDS` defines ``register(app)``. Modules import heavy libraries inside their
+command functions, so ``simuser --help`` stays instant on a bare install. :func:`main` turns user errors
+into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from simuser.cli.common import err_console
+from simuser.errors import UserError
+
+COMMANDS = (
+    "simulate", "show", "export", "backends",
+    "demo", "evaluate", "compare",
+    "intents", "flip", "train", "perplexity",
+)
+
+app = typer.Typer(
+    name="simuser",
+    help="Simulate realistic users talking to your assistant, and measure how realistic they are.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"simuser.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"simuser.cli.{name}":
+                continue  # command not built into this install
+            raise
+        module.register(app)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False)
+    except UserError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted; finished conversations are saved (continue with --resume RUN_DIR)")
+        return 130
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.Exit):
+            return exc.exit_code
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return 2
+        if isinstance(exc, click.exceptions.Abort):
+            return 1
+        raise
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Shared CLI pieces: the console, option parsing, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+
+from simuser.errors import UserError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def parse_options(pairs: list[str] | None, flag: str) -> dict[str, Any]:
+    """``["temperature=0.7", "model=foo"]`` -> ``{"temperature": 0.7, "model": "foo"}`` (JSON values allowed)."""
+    options: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise UserError(f"{flag} '{pair}' is not KEY=VALUE; e.g. {flag} temperature=0.7")
+        options[key.strip().replace("-", "_")] = _parse_value(raw)
+    return options
+
+
+def _parse_value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw

@@ -1,0 +1,128 @@
+"""``simuser simulate``: intents x N conversations between a user simulator and an assistant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from simuser import defaults
+from simuser.cli.common import console, parse_options
+from simuser.errors import UserError
+
+IntentsOpt = Annotated[Path | None, typer.Option("--intents", "-i", help="Goals: .txt (one per line) or .jsonl.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Run directory to write.")]
+ResumeOpt = Annotated[Path | None, typer.Option("--resume", help="Continue the run in this directory.")]
+
+
+def simulate_command(
+    intents: IntentsOpt = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Conversations per intent.")] = defaults.N_PER_INTENT,
+    max_turns: Annotated[int, typer.Option(min=1, help="User turns per conversation at most.")] = defaults.MAX_TURNS,
+    seed: Annotated[int, typer.Option(help="Run seed; each conversation's seed derives from it.")] = defaults.SEED,
+    concurrency: Annotated[int, typer.Option(min=1, help="Concurrent assistant calls.")] = defaults.CONCURRENCY,
+    batch_size: Annotated[int, typer.Option(min=1, help="Conversations advanced together.")] = defaults.BATCH_SIZE,
+    out: OutOpt = None,
+    resume: ResumeOpt = None,
+    simulator: Annotated[str, typer.Option(help="User simulator backend (see `simuser backends`).")] = defaults.DEFAULT_SIMULATOR,
+    simulator_model: Annotated[str | None, typer.Option(help="Model for the simulator (hub id or directory).")] = None,
+    simulator_option: Annotated[list[str] | None, typer.Option("--simulator-option", "-S", help="KEY=VALUE simulator option.")] = None,
+    assistant: Annotated[str, typer.Option(help="Assistant backend under test.")] = defaults.DEFAULT_ASSISTANT,
+    assistant_model: Annotated[str | None, typer.Option(help="Model of the assistant under test.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint of the assistant.")] = None,
+    api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the assistant's API key.")] = None,
+    assistant_option: Annotated[list[str] | None, typer.Option("--assistant-option", "-A", help="KEY=VALUE assistant option.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Simulate users against an assistant and store every conversation in a run directory."""
+    from simuser.engine import simulate
+
+    if resume is not None:
+        config = _resumed_config(resume)
+    else:
+        config = _new_config(
+            intents, out, n=n, max_turns=max_turns, seed=seed, concurrency=concurrency, batch_size=batch_size,
+            simulator=_spec(simulator, simulator_model, simulator_option, "--simulator-option"),
+            assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
+                            base_url=base_url, api_key_env=api_key_env),
+        )
+    _check_endpoint(config.assistant.options.get("base_url"))
+    _print_plan(config)
+    result = simulate(config, progress=not quiet, resume=resume is not None)
+    print_summary(result.summary)
+
+
+def _spec(name: str, model: str | None, pairs: list[str] | None, flag: str, **extra: Any):
+    from simuser.schema import ComponentSpec
+
+    options = parse_options(pairs, flag)
+    if model:
+        options["model"] = model
+    options.update({k: v for k, v in extra.items() if v is not None})
+    return ComponentSpec(name=name, options=options)
+
+
+def _new_config(intents: Path | None, out: Path | None, **fields: Any):
+    from simuser.engine import RunConfig
+    from simuser.engine.intents import load_intents
+
+    if intents is None:
+        raise UserError("no intents: pass --intents FILE (one goal per line), or --resume RUN_DIR")
+    if out is None:
+        out = Path("runs") / intents.stem
+    return RunConfig(intents=load_intents(intents), out=out, **fields)
+
+
+def _resumed_config(run_dir: Path):
+    from simuser.engine import RunConfig
+    from simuser.store import RunStore
+
+    manifest = RunStore(run_dir).load_manifest()
+    config = RunConfig.model_validate(manifest.config)
+    return config.model_copy(update={"out": run_dir})
+
+
+def _check_endpoint(base_url: str | None) -> None:
+    if not base_url:
+        return
+    import asyncio
+
+    from simuser.models.http import check_reachable
+
+    asyncio.run(check_reachable(base_url))
+
+
+def _print_plan(config) -> None:
+    total = len(config.intents) * config.n
+    console.print(
+        f"[bold]simuser[/] {total} conversations ({len(config.intents)} intents x {config.n}), "
+        f"up to {config.max_turns} user turns -> {config.out}"
+    )
+    if config.simulator.name == defaults.DEFAULT_SIMULATOR and "model" not in config.simulator.options:
+        console.print(
+            "[dim]simulator: the prompted baseline (SmolLM2-135M-Instruct told to act as a user). "
+            "It is what most tools do and overestimates assistants; prefer a UserLM-format model "
+            "(--simulator userlm --simulator-model microsoft/UserLM-8b, or train one with `simuser train`).[/]"
+        )
+
+
+def print_summary(summary) -> None:
+    from rich.table import Table
+
+    table = Table(title="run summary", show_header=False, title_justify="left")
+    table.add_row("conversations", str(summary.conversations))
+    table.add_row("user turns", str(summary.user_turns))
+    for reason, count in summary.end_reasons.items():
+        table.add_row(f"ended: {reason}", str(count))
+    table.add_row("time", f"{summary.elapsed_s:.1f} s")
+    table.add_row("simulator", summary.simulator)
+    table.add_row("assistant", summary.assistant)
+    table.add_row("written to", summary.run_dir or "-")
+    console.print(table)
+    if summary.interrupted:
+        console.print(f"[yellow]interrupted[/]: continue with simuser simulate --resume {summary.run_dir}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate_command)

@@ -1,0 +1,263 @@
+"""The conversation loop: init, step until done, finalise.
+
+Every active conversation advances together. One *step* is one batched simulator call (the next user
+turn of every active conversation) followed by one batched assistant call (replies, concurrent for
+endpoints). A conversation that ends leaves the batch at once, is appended to the run store right away,
+and a waiting conversation takes its place at the next step (continuous batching at conversation level,
+so ``--batch-size`` bounds memory while throughput stays high).
+
+Failures are data: an assistant that fails ends its conversation with ``assistant_error`` and the run
+goes on. Only user errors (a missing model, a missing key) and bugs stop a run, and even then every
+conversation that finished is already on disk.
+
+Reproducibility: each conversation's seed derives from the run seed, the intent id and the sample
+index; each turn's seed from the conversation seed and the turn number. Backends seed their sampling
+from these, so the same config on the same backend reproduces the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from simuser.assistants import Assistant, AssistantReply, AssistantRequest
+from simuser.engine.components import build_assistant, build_simulator
+from simuser.engine.config import RunConfig, derive_seed
+from simuser.engine.progress import ProgressReporter, RichProgress, SilentProgress
+from simuser.engine.summary import RunSummary, summarize
+from simuser.errors import UserError
+from simuser.schema import Conversation, EndReason, Message
+from simuser.store import RunStore
+from simuser.users import ConversationState, TurnKind, UserSimulator, UserTurn
+
+
+@dataclass
+class RunResult:
+    run_dir: Path | None
+    conversations: list[Conversation]
+    summary: RunSummary
+
+
+def simulate(
+    config: RunConfig,
+    *,
+    simulator: UserSimulator | None = None,
+    assistant: Assistant | None = None,
+    progress: bool | ProgressReporter = True,
+    resume: bool = False,
+) -> RunResult:
+    """Run ``config`` to completion (synchronous edge of :func:`asimulate`)."""
+    return asyncio.run(asimulate(config, simulator=simulator, assistant=assistant, progress=progress, resume=resume))
+
+
+async def asimulate(
+    config: RunConfig,
+    *,
+    simulator: UserSimulator | None = None,
+    assistant: Assistant | None = None,
+    progress: bool | ProgressReporter = True,
+    resume: bool = False,
+) -> RunResult:
+    """Simulate every (intent, sample) of ``config`` not already finished in its run directory.
+
+    Components passed in stay open (the caller owns them); components built here are closed here.
+    """
+    built = [simulator is None, assistant is None]
+    simulator = simulator or build_simulator(config.simulator)
+    assistant = assistant or build_assistant(with_concurrency(config))
+    session = RunSession.open(config, resume)
+    reporter = _reporter(progress)
+    todo = plan(config, session.done, simulator, assistant)
+    reporter.start(len(todo) + len(session.done), len(session.done))
+    started = time.perf_counter()
+    interrupted = True
+    try:
+        loop = ConversationLoop(config, simulator, assistant, on_finish=session.recorder(reporter))
+        await loop.run(todo)
+        interrupted = False
+    finally:
+        reporter.stop()
+        await _close([c for c, owned in zip((simulator, assistant), built, strict=True) if owned])
+        summary = session.close(time.perf_counter() - started, interrupted)
+    return RunResult(session.run_dir, session.conversations, summary)
+
+
+def plan(config: RunConfig, done: set[tuple[str, int]], simulator: UserSimulator, assistant: Assistant) -> list[Conversation]:
+    """Fresh conversations for every (intent, sample) not yet finished, in a stable order."""
+    specs = {"simulator": simulator.describe(), "assistant": assistant.describe()}
+    return [
+        Conversation(intent=intent, sample_index=k, seed=config.conversation_seed(intent.id, k), **specs)
+        for intent in config.intents
+        for k in range(config.n)
+        if (intent.id, k) not in done
+    ]
+
+
+class ConversationLoop:
+    """Steps a batch of conversations until every one of them has ended."""
+
+    def __init__(self, config: RunConfig, simulator: UserSimulator, assistant: Assistant, on_finish: Callable[[Conversation], object]):
+        self.config = config
+        self.simulator = simulator
+        self.assistant = assistant
+        self.on_finish = on_finish
+
+    async def run(self, todo: list[Conversation]) -> None:
+        pending, active = deque(todo), []
+        while pending or active:
+            while pending and len(active) < self.config.batch_size:
+                active.append(pending.popleft())
+            active = await self.user_step(active)
+            active = await self.assistant_step(active)
+
+    async def user_step(self, active: list[Conversation]) -> list[Conversation]:
+        states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns))) for c in active]
+        started = time.perf_counter()
+        turns = await self.simulator.next_turns(states)
+        elapsed = time.perf_counter() - started
+        if len(turns) != len(active):
+            raise RuntimeError(f"simulator returned {len(turns)} turns for {len(active)} conversations")
+        for conversation, turn in zip(active, turns, strict=True):
+            self.apply_user_turn(conversation, turn, elapsed, len(active))
+        return [c for c in active if c.end_reason is None]
+
+    def apply_user_turn(self, conversation: Conversation, turn: UserTurn, elapsed: float, batch: int) -> None:
+        conversation.timings.simulator_s += elapsed
+        if turn.kind is TurnKind.MESSAGE:
+            metadata = {**turn.metadata, "batch_latency_s": round(elapsed, 4), "batch_size": batch}
+            conversation.messages.append(Message(role="user", content=turn.text, metadata=metadata))
+        elif turn.kind is TurnKind.END:
+            conversation.metadata["end_turn"] = turn.metadata
+            self.finish(conversation, EndReason.USER_ENDED)
+        else:
+            self.finish(conversation, EndReason.SIMULATOR_EXHAUSTED, turn.metadata.get("reason") or None)
+
+    async def assistant_step(self, active: list[Conversation]) -> list[Conversation]:
+        if not active:
+            return active
+        requests = [
+            AssistantRequest(tuple(c.messages), derive_seed(c.seed, "assistant", len(c.user_turns)), f"{c.intent.id}:{c.sample_index}")
+            for c in active
+        ]
+        started = time.perf_counter()
+        replies = await self._respond(requests)
+        elapsed = time.perf_counter() - started
+        for conversation, reply in zip(active, replies, strict=True):
+            self.apply_reply(conversation, reply, elapsed)
+        return [c for c in active if c.end_reason is None]
+
+    async def _respond(self, requests: list[AssistantRequest]) -> list[AssistantReply]:
+        try:
+            replies = await self.assistant.respond(requests)
+        except UserError:
+            raise
+        except Exception as exc:  # an assistant bug fails these conversations, not the run
+            return [AssistantReply.failed(f"{type(exc).__name__}: {exc}") for _ in requests]
+        if len(replies) != len(requests):
+            raise RuntimeError(f"assistant returned {len(replies)} replies for {len(requests)} requests")
+        return replies
+
+    def apply_reply(self, conversation: Conversation, reply: AssistantReply, elapsed: float) -> None:
+        conversation.timings.assistant_s += elapsed
+        if reply.error is not None:
+            self.finish(conversation, EndReason.ASSISTANT_ERROR, reply.error)
+            return
+        conversation.messages.append(Message(role="assistant", content=reply.content, metadata=reply.metadata))
+        if len(conversation.user_turns) >= self.config.max_turns:
+            self.finish(conversation, EndReason.MAX_TURNS)
+
+    def finish(self, conversation: Conversation, reason: EndReason, error: str | None = None) -> None:
+        conversation.finish(reason, error)
+        self.on_finish(conversation)
+
+
+class RunSession:
+    """The run directory side of a run (or an in-memory stand-in when ``out`` is None)."""
+
+    def __init__(self, config: RunConfig, store: RunStore | None):
+        self.config = config
+        self.store = store
+        self.run_id = ""
+        self.conversations: list[Conversation] = []
+        self.done: set[tuple[str, int]] = set()
+
+    @property
+    def run_dir(self) -> Path | None:
+        return self.store.run_dir if self.store else None
+
+    @classmethod
+    def open(cls, config: RunConfig, resume: bool) -> RunSession:
+        store = RunStore(config.out) if config.out else None
+        session = cls(config, store)
+        if store is not None:
+            session._open_store(store, resume)
+        return session
+
+    def _open_store(self, store: RunStore, resume: bool) -> None:
+        if resume and not store.exists():
+            raise UserError(f"nothing to resume in {store.run_dir}; start a run there without --resume")
+        store.acquire()
+        manifest = store.load_manifest() if resume else store.create(self.config.model_dump(mode="json"))
+        if resume:
+            manifest.status = "running"
+            store.save_manifest(manifest)
+        self.run_id = manifest.run_id
+        self.conversations = store.conversations()
+        self.done = {c.key for c in self.conversations}
+
+    def recorder(self, reporter: ProgressReporter) -> Callable[[Conversation], None]:
+        def record_and_report(conversation: Conversation) -> None:
+            self.record(conversation)
+            reporter.conversation_finished(conversation)
+
+        return record_and_report
+
+    def record(self, conversation: Conversation) -> None:
+        conversation.run_id = self.run_id
+        if self.store is not None:
+            self.store.append(conversation)
+        self.conversations.append(conversation)
+
+    def close(self, elapsed_s: float, interrupted: bool) -> RunSummary:
+        summary = summarize(self.conversations, elapsed_s, self.run_dir)
+        summary.interrupted = interrupted
+        if self.store is not None:
+            manifest = self.store.load_manifest()
+            manifest.status = "interrupted" if interrupted else "finished"
+            manifest.summary = summary.model_dump()
+            self.store.save_manifest(manifest)
+            self.store.release()
+        return summary
+
+
+def with_concurrency(config: RunConfig):
+    """The assistant spec, with the run's --concurrency passed to backends that take one."""
+    from simuser.assistants import assistants
+
+    spec = config.assistant
+    if "concurrency" in spec.options:
+        return spec
+    parameters = inspect.signature(assistants.factory(spec.name)).parameters
+    if "concurrency" not in parameters:
+        return spec
+    return spec.model_copy(update={"options": {**spec.options, "concurrency": config.concurrency}})
+
+
+def _reporter(progress: bool | ProgressReporter) -> ProgressReporter:
+    if progress is True:
+        return RichProgress()
+    if progress is False:
+        return SilentProgress()
+    return progress
+
+
+async def _close(components: list[UserSimulator | Assistant]) -> None:
+    for component in components:
+        close = getattr(component, "aclose", None)
+        if close is not None:
+            await close()

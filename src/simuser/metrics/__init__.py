@@ -1,0 +1,1 @@
+"""Realism metrics (placeholder while the package is being written)."""

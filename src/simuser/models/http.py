@@ -1,0 +1,209 @@
+"""JSON over HTTP with the retry policy every simuser endpoint client shares.
+
+Remote models fail in ordinary ways: rate limits (429), overloaded servers (5xx), dropped connections,
+slow answers, a proxy that returns HTML instead of JSON. All of these are retried with exponential
+backoff and full jitter (``uniform(0, min(max, base * 2**attempt))``, so a hundred conversations that hit
+the same 429 do not come back in lockstep), and a server's ``Retry-After`` wins over the backoff when it
+sends one (capped, so a broken header cannot park a run for a day). Client errors such as 400, 401, 403
+and 404 will not get better by waiting: they fail at once.
+
+Every failure ends as one :class:`EndpointError` with a one-line message. It is deliberately *not* a
+:class:`~simuser.errors.UserError`: inside a run, one conversation's failed call becomes data on that
+conversation (``assistant_error``) while the others go on. Only the start-up check
+(:func:`check_reachable`) turns an unreachable server into a user error, before any work starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from simuser import defaults
+from simuser.errors import UserError
+
+log = logging.getLogger(__name__)
+
+#: Statuses worth waiting for: request timeout, rate limit, and every server-side error.
+RETRYABLE_STATUSES = frozenset({408, 425, 429})
+
+
+class EndpointError(Exception):
+    """A call to a model endpoint failed for good (after retries, or at once for client errors)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many times to retry, and how long to wait in between.
+
+    ``sleep`` is injectable so tests can record the waits instead of measuring them.
+    """
+
+    max_retries: int = defaults.MAX_HTTP_RETRIES
+    backoff_base_s: float = defaults.BACKOFF_BASE_S
+    backoff_max_s: float = defaults.BACKOFF_MAX_S
+    retry_after_max_s: float = defaults.BACKOFF_MAX_S
+    sleep: Callable[[float], Awaitable[Any]] = field(default=asyncio.sleep, compare=False, repr=False)
+
+    def backoff_s(self, attempt: int) -> float:
+        """Full jitter: a uniform draw below the exponential ceiling for this attempt (0-based)."""
+        ceiling = min(self.backoff_max_s, self.backoff_base_s * (2**attempt))
+        return random.uniform(0.0, ceiling)
+
+    def wait_s(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.retry_after_max_s)
+        return self.backoff_s(attempt)
+
+
+class _Retryable(Exception):
+    """Internal: this attempt failed in a way that may succeed later."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date; None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+async def request_json(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    json_body: Any = None,
+    headers: Mapping[str, str] | None = None,
+    policy: RetryPolicy | None = None,
+) -> Any:
+    """Send a request and return its parsed JSON body, retrying transient failures.
+
+    Raises :class:`EndpointError` with a one-line message when it gives up.
+    """
+    policy = policy or RetryPolicy()
+    attempts = policy.max_retries + 1
+    for attempt in range(attempts):
+        try:
+            return await _attempt(client, method, url, json_body, headers)
+        except _Retryable as exc:
+            if attempt + 1 >= attempts:
+                raise EndpointError(f"{method} {url} failed after {attempts} attempts: {exc}") from None
+            wait = policy.wait_s(attempt, exc.retry_after)
+            log.info("%s %s: %s; retry %d/%d in %.2fs", method, url, exc, attempt + 1, policy.max_retries, wait)
+            await policy.sleep(wait)
+    raise AssertionError("unreachable")  # the loop always returns or raises
+
+
+async def post_json(
+    client: httpx.AsyncClient,
+    url: str,
+    payload: Any,
+    *,
+    headers: Mapping[str, str] | None = None,
+    policy: RetryPolicy | None = None,
+) -> Any:
+    """POST ``payload`` as JSON; see :func:`request_json`."""
+    return await request_json(client, "POST", url, json_body=payload, headers=headers, policy=policy)
+
+
+async def _attempt(client: httpx.AsyncClient, method: str, url: str, json_body: Any, headers) -> Any:
+    try:
+        response = await client.request(method, url, json=json_body, headers=headers)
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        raise EndpointError(f"{method} {url}: bad URL ({_one_line(exc)}); it should look like http://host:port/v1") from None
+    except httpx.TimeoutException as exc:
+        raise _Retryable(f"timed out ({type(exc).__name__})") from None
+    except httpx.TransportError as exc:
+        raise _Retryable(f"connection error: {_one_line(exc) or type(exc).__name__}") from None
+    _raise_for_status(method, url, response)
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _Retryable(f"malformed JSON in the response body: {_snippet(response.text)!r}") from None
+
+
+def _raise_for_status(method: str, url: str, response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    detail = f"HTTP {status}: {_error_detail(response)}"
+    if status in RETRYABLE_STATUSES or status >= 500:
+        raise _Retryable(detail, parse_retry_after(response.headers.get("retry-after")))
+    raise EndpointError(f"{method} {url} -> {detail}{_hint(status)}")
+
+
+def _hint(status: int) -> str:
+    return {
+        401: " (check the API key)",
+        403: " (the API key lacks access to this model or endpoint)",
+        404: " (check the base URL, which usually ends in /v1, and the model name)",
+    }.get(status, "")
+
+
+def _error_detail(response: httpx.Response) -> str:
+    """The server's own error message when it sends the OpenAI error shape, else a body snippet."""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _snippet(response.text) or response.reason_phrase
+    if isinstance(body, dict):
+        error = body.get("error", body.get("detail", body.get("message")))
+        if isinstance(error, dict):
+            error = error.get("message", error)
+        if error:
+            return _snippet(str(error))
+    return _snippet(response.text)
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    text = _one_line(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())
+
+
+def make_client(timeout_s: float = defaults.REQUEST_TIMEOUT_S, max_connections: int | None = None) -> httpx.AsyncClient:
+    """An ``AsyncClient`` whose pool can hold every concurrent call of a run (no queueing inside httpx)."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout_s), limits=limits)
+
+
+async def check_reachable(url: str, *, timeout_s: float = 5.0, flag: str = "--base-url") -> None:
+    """Fail fast with a :class:`UserError` when nothing answers at ``url`` (any HTTP status counts).
+
+    Called before a run, so that a typo in the base URL costs one line instead of a run full of
+    ``assistant_error`` conversations.
+    """
+    try:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout_s)) as client:
+            await client.get(url.rstrip("/") + "/models")
+    except httpx.ConnectError as exc:
+        reason = "connection refused" if "refused" in str(exc).lower() else _one_line(exc) or "connection failed"
+        raise UserError(f"cannot reach {url}: {reason}; start the server or fix {flag}") from None
+    except httpx.TimeoutException:
+        raise UserError(f"cannot reach {url}: no answer within {timeout_s:g}s; start the server or fix {flag}") from None
+    except httpx.TransportError as exc:
+        raise UserError(f"cannot reach {url}: {_one_line(exc) or type(exc).__name__}; fix {flag}") from None

@@ -1,0 +1,68 @@
+"""Plain chat JSONL in and out: ``{"intent": ..., "messages": [{"role": ..., "content": ...}, ...]}``.
+
+This is how people bring their own logs (human conversations, another tool's output) and take simuser's
+results anywhere. On import, a leading system message stands in for a missing intent (that is where
+UserLM puts it); a line with neither gets an empty intent, and metrics that need one say so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from simuser.errors import UserError
+from simuser.schema import Conversation, Intent, Message
+
+
+def conversation_from_chat(record: dict[str, Any], line_number: int = 0) -> Conversation:
+    messages = [m for m in record.get("messages", [])]
+    intent = _intent_of(record, messages, line_number)
+    if messages and messages[0].get("role") == "system" and messages[0].get("content") == intent.text:
+        messages = messages[1:]
+    return Conversation(
+        intent=intent,
+        sample_index=int(record.get("sample_index", 0)),
+        messages=[Message(role=m["role"], content=m.get("content") or "", metadata=m.get("metadata", {})) for m in messages],
+        end_reason=record.get("end_reason"),
+        metadata=record.get("metadata", {}),
+    )
+
+
+def _intent_of(record: dict[str, Any], messages: list[dict[str, Any]], line_number: int) -> Intent:
+    raw = record.get("intent")
+    if isinstance(raw, dict):
+        return Intent.model_validate(raw)
+    text = raw or (messages[0]["content"] if messages and messages[0].get("role") == "system" else "")
+    intent_id = record.get("intent_id") or record.get("id") or record.get("conversation_id")
+    if not intent_id:
+        intent_id = hashlib.sha1(f"{line_number}:{text}".encode()).hexdigest()[:10]
+    return Intent(id=str(intent_id), text=text)
+
+
+def conversation_to_chat(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "intent": conversation.intent.text,
+        "intent_id": conversation.intent.id,
+        "sample_index": conversation.sample_index,
+        "messages": [m.to_openai() for m in conversation.messages],
+        "end_reason": conversation.end_reason.value if conversation.end_reason else None,
+        "metadata": conversation.intent.metadata,
+    }
+
+
+def write_chat_jsonl(conversations: list[Conversation], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for conversation in conversations:
+            handle.write(json.dumps(conversation_to_chat(conversation), ensure_ascii=False) + "\n")
+
+
+def parse_line(record: Any, path: Path, line_number: int) -> Conversation:
+    """One JSONL record: a simuser Conversation record or a plain chat record."""
+    if not isinstance(record, dict) or "messages" not in record:
+        raise UserError(f"{path}:{line_number}: expected an object with 'messages'; see docs/schema.md")
+    if "schema_version" in record:
+        return Conversation.model_validate(record)
+    return conversation_from_chat(record, line_number)

@@ -1,0 +1,218 @@
+"""The UserLM simulator: a UserLM-format model (e.g. microsoft/UserLM-8b) run through transformers.
+
+Per engine step, every conversation that needs a user turn goes into one left-padded ``generate`` call
+(split into ``batch_size`` rows at most). The prompt is the intent as system message, the history with
+its normal roles, and an open user header (:mod:`simuser.users.userlm_template`); generation stops at
+``<|eot_id|>``. The paper's guardrails run on top (:mod:`simuser.users.guardrails`): two at the logit
+level while sampling, the rest by resampling only the rejected rows, again batched.
+
+Hazards:
+
+* ``generate`` blocks; it runs in a worker thread so the event loop keeps serving assistants. A lock
+  keeps two engine tasks from driving the same model at once.
+* Reproducibility: ``torch.manual_seed`` is set before each ``generate`` from the rows' seeds and the
+  attempt number, so the same states give the same turns. Sampled rows depend on their batch-mates
+  (the random stream is shared); greedy decoding does not.
+* No BOS token: UserLM prompts are tokenized with ``add_special_tokens=False``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simuser import defaults
+from simuser.engine.config import derive_seed
+from simuser.errors import UserError
+from simuser.schema import ComponentSpec
+from simuser.tokens import BANNED_FIRST_WORDS
+from simuser.users.base import ConversationState, UserTurn
+from simuser.users.guardrails import Draft, GuardrailConfig, generate_with_guardrails
+from simuser.users.userlm_template import parse_user_turn, render_prompt
+
+DEFAULT_MODEL = "microsoft/UserLM-8b"
+
+
+class UserLMOptions(BaseModel):
+    """The simulator's options, as recorded in the run (``--simulator-option key=value``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = DEFAULT_MODEL
+    device: str = "auto"
+    dtype: str = "auto"
+    adapter: str | None = None
+    temperature: float = Field(defaults.TEMPERATURE, ge=0)
+    top_p: float = Field(defaults.TOP_P, gt=0, le=1)
+    max_new_tokens: int = Field(defaults.USER_MAX_NEW_TOKENS, ge=1)
+    do_sample: bool = True
+    batch_size: int = Field(defaults.BATCH_SIZE, ge=1)
+    guardrails: bool = True
+    first_token_ban: bool | list[str] = True
+    min_turns_before_end: int = Field(defaults.MIN_TURNS_BEFORE_END, ge=0)
+    min_words: int = Field(defaults.MIN_WORDS, ge=0)
+    max_words: int = Field(defaults.MAX_WORDS, ge=0)
+    block_repeats: bool = True
+    max_retries: int = Field(defaults.MAX_RETRIES, ge=0)
+
+    def guardrail_config(self) -> GuardrailConfig:
+        if not self.guardrails:
+            return GuardrailConfig.off()
+        words = self.first_token_ban
+        banned = BANNED_FIRST_WORDS if words is True else tuple(words or ())
+        return GuardrailConfig(banned, self.min_turns_before_end, self.min_words, self.max_words,
+                               self.block_repeats, self.max_retries)
+
+
+def parse_options(options: dict[str, Any]) -> UserLMOptions:
+    """Validate options; mistakes become one-line :class:`UserError` messages."""
+    unknown = sorted(set(options) - set(UserLMOptions.model_fields))
+    if unknown:
+        raise UserError(f"unknown userlm option '{unknown[0]}'; valid options: "
+                        f"{', '.join(UserLMOptions.model_fields)}")
+    try:
+        return UserLMOptions(**options)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"][:1])
+        raise UserError(f"invalid userlm option '{field}': {error['msg']}") from None
+
+
+class UserLMSimulator:
+    """User turns from a UserLM-format causal LM, with the paper's guardrails."""
+
+    def __init__(self, **options: Any):
+        self.options = parse_options(options)
+        self.guardrails = self.options.guardrail_config()
+        self._loaded = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_model(cls, model: Any, tokenizer: Any, **options: Any) -> UserLMSimulator:
+        """Wrap an already-loaded transformers model and tokenizer (training, notebooks, tests)."""
+        from simuser.users.userlm_loading import prepare
+
+        options.setdefault("model", getattr(model, "name_or_path", "") or "<in-memory>")
+        simulator = cls(**options)
+        simulator._loaded = prepare(model, tokenizer, simulator.guardrails.first_token_ban)
+        return simulator
+
+    @property
+    def model(self) -> Any:
+        return self.load()._loaded.model
+
+    @property
+    def tokenizer(self) -> Any:
+        return self.load()._loaded.tokenizer
+
+    def load(self) -> UserLMSimulator:
+        """Load the model now (otherwise the first :meth:`next_turns` does)."""
+        with self._lock:
+            if self._loaded is None:
+                from simuser.users.userlm_loading import load_userlm
+
+                o = self.options
+                self._loaded = load_userlm(o.model, device=o.device, dtype=o.dtype, adapter=o.adapter,
+                                           banned_words=self.guardrails.first_token_ban)
+        return self
+
+    def describe(self) -> ComponentSpec:
+        return ComponentSpec(name="userlm", options=self.options.model_dump(),
+                             description="UserLM-format model through transformers, with guardrails")
+
+    async def next_turns(self, states: Sequence[ConversationState]) -> list[UserTurn]:
+        if not states:
+            return []
+        if self._loaded is None:
+            await asyncio.to_thread(self.load)
+        return await generate_with_guardrails(states, self._draft, self.guardrails)
+
+    async def aclose(self) -> None:
+        loaded, self._loaded = self._loaded, None
+        if loaded is not None and str(getattr(loaded.model, "device", "cpu")).startswith("cuda"):
+            import torch
+
+            del loaded
+            torch.cuda.empty_cache()
+
+    def prompt(self, state: ConversationState) -> str:
+        """The exact prompt text the model sees for ``state``'s next user turn."""
+        history = state.openai_messages()
+        tokenizer = self.load()._loaded.tokenizer
+        if self._loaded.use_chat_template:
+            messages = [{"role": "system", "content": state.intent.text}, *history]
+            return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        return render_prompt(state.intent.text, history)
+
+    async def _draft(self, states: list[ConversationState], attempt: int) -> list[Draft]:
+        drafts: list[Draft] = []
+        size = self.options.batch_size
+        for start in range(0, len(states), size):
+            chunk = states[start:start + size]
+            drafts += await asyncio.to_thread(self.draft_batch, chunk, attempt)
+        return drafts
+
+    def draft_batch(self, states: Sequence[ConversationState], attempt: int = 0) -> list[Draft]:
+        """One ``generate`` call for ``states``: raw drafts, before the text-level guardrails."""
+        prompts = [self.prompt(s) for s in states]
+        end_allowed = [self.guardrails.end_allowed(s) for s in states]
+        seed = derive_seed("userlm", attempt, *(s.seed for s in states))
+        rows = self.generate_ids(prompts, end_allowed, seed)
+        return [self._decode(row) for row in rows]
+
+    def encode(self, prompts: Sequence[str]) -> Any:
+        """Left-padded token ids for ``prompts``, on the model's device, with no BOS token."""
+        loaded = self.load()._loaded
+        batch = loaded.tokenizer(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False)
+        return batch.to(loaded.model.device)
+
+    def generate_ids(self, prompts: Sequence[str], end_allowed: Sequence[bool], seed: int) -> list[list[int]]:
+        """Generated token ids per prompt (stop token and padding included), logit guardrails applied."""
+        import torch
+        from transformers import LogitsProcessorList
+
+        batch = self.encode(prompts)
+        prompt_length = batch["input_ids"].shape[1]
+        processors = LogitsProcessorList(self._processors(prompt_length, list(end_allowed)))
+        loaded = self._loaded
+        with self._lock, torch.inference_mode():
+            torch.manual_seed(seed)
+            output = loaded.model.generate(
+                **batch, max_new_tokens=self.options.max_new_tokens, eos_token_id=loaded.stop_ids,
+                pad_token_id=loaded.pad_id, logits_processor=processors, **self._sampling(),
+            )
+        return output[:, prompt_length:].tolist()
+
+    def _sampling(self) -> dict[str, Any]:
+        o = self.options
+        if o.do_sample and o.temperature > 0:
+            return {"do_sample": True, "temperature": o.temperature, "top_p": o.top_p}
+        return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+
+    def _processors(self, prompt_length: int, end_allowed: list[bool]) -> list[Any]:
+        from simuser.users.userlm_logits import EndConversationBan, FirstTokenBan
+
+        loaded, processors = self._loaded, []
+        if loaded.banned_ids:
+            processors.append(FirstTokenBan(loaded.banned_ids, loaded.whitespace_ids, prompt_length))
+        if loaded.end_id is not None and not all(end_allowed):
+            processors.append(EndConversationBan(loaded.end_id, [not ok for ok in end_allowed]))
+        return processors
+
+    def _decode(self, ids: list[int]) -> Draft:
+        """Cut at the first stop token (keeping the end marker), then parse the UserLM way."""
+        loaded, kept, stopped = self._loaded, [], False
+        for token_id in ids:
+            if token_id == loaded.end_id:
+                kept.append(token_id)
+            if token_id in loaded.stop_ids:
+                stopped = True
+                break
+            kept.append(token_id)
+        raw = loaded.tokenizer.decode(kept, skip_special_tokens=False, clean_up_tokenization_spaces=False)
+        text, ended = parse_user_turn(raw)
+        return Draft(text, ended, {} if stopped else {"truncated": True})
