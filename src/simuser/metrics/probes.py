@@ -1,0 +1,66 @@
+"""Running a simulator on probe states: the shared half of the model-dependent metrics.
+
+Termination F1, role adherence and intent adherence all hand a simulator hand-built conversation states
+and score its next turn. They are *async* (``acompute``) so that the evaluator can run them all in one
+event loop and close the simulator in that same loop: a simulator holding an async HTTP client cannot
+move between loops. :func:`run_sync` is the thin synchronous edge for calling one metric on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from simuser import defaults
+from simuser.users.base import ConversationState, UserSimulator, UserTurn
+
+T = TypeVar("T")
+
+PROBES_DIR = Path(__file__).resolve().parent.parent / "data" / "reference" / "probes"
+
+
+async def next_turns(simulator: UserSimulator, states: Sequence[ConversationState],
+                     batch_size: int = defaults.BATCH_SIZE) -> list[UserTurn]:
+    """The simulator's turn for every state, asked in batches of ``batch_size``."""
+    turns: list[UserTurn] = []
+    for start in range(0, len(states), batch_size):
+        batch = list(states[start : start + batch_size])
+        answered = await simulator.next_turns(batch)
+        assert len(answered) == len(batch), "a simulator must return one turn per state"
+        turns.extend(answered)
+    return turns
+
+
+def run_sync(awaitable: Awaitable[T]) -> T:
+    """Run a coroutine from synchronous code, even when an event loop is already running (notebooks)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_await(awaitable))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _await(awaitable)).result()
+
+
+async def _await(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+def probe_lines(name: str) -> list[str]:
+    """Non-empty lines of a probe template file in data/reference/probes/."""
+    return [line.strip() for line in (PROBES_DIR / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def probe_prompt(name: str) -> str:
+    return (PROBES_DIR / name).read_text(encoding="utf-8")
+
+
+def f1_scores(labels: Sequence[bool], predicted: Sequence[bool]) -> dict[str, float]:
+    """Precision, recall and F1 of the positive class, in percent (0 when undefined)."""
+    true_positive = sum(a and b for a, b in zip(labels, predicted, strict=True))
+    precision = true_positive / sum(predicted) if any(predicted) else 0.0
+    recall = true_positive / sum(labels) if any(labels) else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": 100 * precision, "recall": 100 * recall, "f1": 100 * f1}
