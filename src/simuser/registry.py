@@ -45,10 +45,14 @@ class Registry(Generic[T]):
         self._load_plugins()
         return sorted(self._targets)
 
-    def factory(self, name: str) -> Callable[..., T]:
+    def check(self, name: str) -> None:
+        """Fail with the list of valid names, without importing the backend."""
         self._load_plugins()
         if name not in self._targets:
             raise UserError(f"unknown {self.kind} '{name}'; choose one of: {', '.join(self.names())}")
+
+    def factory(self, name: str) -> Callable[..., T]:
+        self.check(name)
         target = self._targets[name]
         if isinstance(target, str):
             module_name, _, attribute = target.partition(":")

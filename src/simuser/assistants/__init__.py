@@ -17,6 +17,7 @@ assistants: Registry[Assistant] = Registry(
         "callable": "simuser.assistants.python_callable:CallableAssistant",
         "transformers": "simuser.assistants.local:TransformersAssistant",
         "echo": "simuser.assistants.echo:EchoAssistant",
+        "rag": "simuser.assistants.rag:RagAssistant",
     },
 )
 

@@ -75,7 +75,8 @@ def _import_file(path: Path, target: str):
 
 
 def is_async_callable(function: Callable[..., Any]) -> bool:
-    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(getattr(function, "__call__", None))
+    """``async def`` functions, and objects whose ``__call__`` is one."""
+    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(type(function).__call__)
 
 
 def reply_from_result(result: Any) -> AssistantReply:

@@ -13,6 +13,11 @@ import sys
 import typer
 
 from simuser.cli.common import err_console
+
+try:  # typer >= 0.16 vendors click
+    from typer._click.exceptions import ClickException as _ClickException
+except ImportError:  # pragma: no cover
+    from click import ClickException as _ClickException
 from simuser.errors import UserError
 
 COMMANDS = (
@@ -46,25 +51,21 @@ _register_commands()
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)
     except UserError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("interrupted; finished conversations are saved (continue with --resume RUN_DIR)")
         return 130
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            return exc.exit_code
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return 2
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
-    return 0
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        return 1
+    except _ClickException as exc:  # bad flags: click's own one-screen usage error
+        exc.show()
+        return 2
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:

@@ -47,6 +47,9 @@ def simulate_command(
             assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
                             base_url=base_url, api_key_env=api_key_env),
         )
+    from simuser.engine.components import check_names
+
+    check_names(config)
     _check_endpoint(config.assistant.options.get("base_url"))
     _print_plan(config)
     result = simulate(config, progress=not quiet, resume=resume is not None)

@@ -11,6 +11,12 @@ from simuser.schema import ComponentSpec
 from simuser.users import UserSimulator, simulators
 
 
+def check_names(config) -> None:
+    """Fail fast on an unknown backend name, before any model is loaded or any file written."""
+    simulators.check(config.simulator.name)
+    assistants.check(config.assistant.name)
+
+
 def build_simulator(spec: ComponentSpec) -> UserSimulator:
     return _build(simulators, spec)
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simuser.assistants import Assistant, AssistantReply, AssistantRequest
-from simuser.engine.components import build_assistant, build_simulator
+from simuser.engine.components import build_assistant, build_simulator, check_names
 from simuser.engine.config import RunConfig, derive_seed
 from simuser.engine.progress import ProgressReporter, RichProgress, SilentProgress
 from simuser.engine.summary import RunSummary, summarize
@@ -68,6 +68,8 @@ async def asimulate(
     Components passed in stay open (the caller owns them); components built here are closed here.
     """
     built = [simulator is None, assistant is None]
+    if simulator is None or assistant is None:
+        check_names(config)
     simulator = simulator or build_simulator(config.simulator)
     assistant = assistant or build_assistant(with_concurrency(config))
     session = RunSession.open(config, resume)

@@ -5,7 +5,7 @@ whose every turn is in the human-evaluation subset): one state after each assist
 positive when the real user stopped there. The simulator gives its next turn for every state; ending the
 conversation is a positive prediction. The metric is the F1 of the positive class, in percent (paper:
 UserLM-8b 63.54, GPT-4o 1.38). A simulator that never ends scores 0; one that always ends scores
-2P/(1+P) with P the share of positive states (here 20/158, so 22.5).
+2P/(1+P) with P the share of positive states (here 20 of 159 states, so 22.35).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from transformers import Trainer, TrainerCallback
 from transformers.trainer_callback import ProgressCallback
 
 from simuser.train.flip import IGNORE_INDEX
+from simuser.train.trainer.config import CONFIG_FILE
 
 
 class UserTurnTrainer(Trainer):
@@ -94,4 +95,4 @@ class JsonlLog(TrainerCallback):
     def on_save(self, args, state, control, **kwargs):
         checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
         if checkpoint.is_dir():
-            (checkpoint / "simuser_train_config.json").write_text(self.config_json)
+            (checkpoint / CONFIG_FILE).write_text(self.config_json)

@@ -1,0 +1,3 @@
+from simuser.cli.app import run
+
+run()
