@@ -61,6 +61,15 @@ def scramble(model, seed: int = 0) -> None:
                 parameter.normal_(0, 1.0)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny models gain nothing from threads, and on a busy 2-core machine threads spin: 10x slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def make_sim(tiny_userlm_dir):
     def make(**options) -> UserLMSimulator:
@@ -153,6 +162,18 @@ def test_end_marker_ends_the_conversation_only_after_min_turns(make_sim):
     turns = run(simulator.next_turns(first_turns + later_turns))
     assert all(t.kind is not TurnKind.END for t in turns[:4])
     assert all(t.kind is TurnKind.END and t.text == "" for t in turns[4:])
+    reasons = {r["reason"] for t in turns for r in t.metadata["rejections"]}
+    assert "early_end" not in reasons, "suppressed at the logit level, not by resampling"
+
+
+def test_end_marker_is_masked_per_row_while_generating(make_sim):
+    simulator = make_sim()
+    end_id = simulator.tokenizer.convert_tokens_to_ids(END_CONVERSATION)
+    bias_tokens(simulator.model, [end_id])
+    prompts = [simulator.prompt(s) for s in states(4)]
+    rows = simulator.generate_ids(prompts, [False, True, False, True], seed=0)
+    assert [end_id in row for row in rows] == [False, True, False, True]
+    assert rows[1][0] == rows[3][0] == end_id
 
 
 def test_min_turns_before_end_is_configurable(make_sim):
@@ -218,6 +239,8 @@ def test_too_short_turns_are_resampled_up_to_max_retries(make_sim, max_retries):
         assert [r["reason"] for r in turn.metadata["rejections"]] == ["too_short"] * max_retries
         assert all(len(r["text"].split()) < 50 for r in turn.metadata["rejections"])
         assert turn.metadata["guardrails_exhausted"] is True
+        drafts = [r["text"] for r in turn.metadata["rejections"]] + [turn.text]
+        assert len(set(drafts)) == len(drafts), "each retry samples afresh"
 
 
 def test_length_guardrail_accepts_a_resampled_turn_that_fits(make_sim):
@@ -308,3 +331,20 @@ def test_sampling_is_reproducible_from_the_states_seeds(make_sim):
 
 def test_no_states_no_work(make_sim):
     assert run(make_sim().next_turns([])) == []
+
+
+async def test_generation_leaves_the_event_loop_free(make_sim):
+    simulator = make_sim(guardrails=False, max_new_tokens=16)
+    ticks, done = 0, False
+
+    async def ticker():
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    await simulator.next_turns(states(4))
+    done = True
+    await task
+    assert ticks > 5, "generate must run in a worker thread, not on the event loop"

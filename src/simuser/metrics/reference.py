@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simuser.errors import UserError
-from simuser.schema import Conversation, EndReason, Intent, Message
+from simuser.schema import Conversation, EndReason, Intent, Message, Role
 
 Split = Literal["dev", "test", "all"]
 
@@ -34,7 +34,7 @@ SPLIT_PATHS = {"dev": REFERENCE_DIR / "dev_ids.txt", "test": REFERENCE_DIR / "te
 
 #: Share of conversations in the development part (the rest is the test part).
 DEV_PERCENT = 80
-_SPEAKER_ROLE = {"user": "user", "agent": "assistant"}
+_SPEAKER_ROLE: dict[str, Role] = {"user": "user", "agent": "assistant"}
 
 
 def split_of(conversation_id: str) -> Literal["dev", "test"]:

@@ -31,10 +31,11 @@ class UserPerplexity:
         if compute is None:
             return NotComputed("simuser.metrics.perplexity.perplexity_of_model is not available in this install")
         real = _real_conversations(context)
-        with_intent = float(compute(context.perplexity_model, real, with_intent=True))
-        without_intent = float(compute(context.perplexity_model, real, with_intent=False))
-        details = {"model": context.perplexity_model, "n_conversations": len(real)}
-        return MetricResult(with_intent, {"without_intent": without_intent}, details)
+        with_intent = compute(context.perplexity_model, real, with_intent=True)
+        without_intent = compute(context.perplexity_model, real, with_intent=False)
+        details = {"model": context.perplexity_model, "n_conversations": len(real),
+                   "scored_tokens": getattr(with_intent, "tokens", None), "scored_turns": getattr(with_intent, "turns", None)}
+        return MetricResult(float(with_intent), {"without_intent": float(without_intent)}, details)
 
 
 def _perplexity_function():

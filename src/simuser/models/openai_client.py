@@ -8,8 +8,9 @@ The API key is read from the environment variable the user *names* (``api_key_en
 never passed as a value, so it cannot end up in a config file, ``run.json`` or a shell history.
 :meth:`OpenAIChatClient.describe` records the variable's name, not its value.
 
-The underlying ``httpx.AsyncClient`` is created on first use inside the running event loop (and again if
-a later ``asyncio.run`` brings a new loop), so a client can be built in synchronous code.
+The connection pools (:class:`~simuser.models.http.PooledClient`, sized for ``max_connections``
+concurrent calls, default ``defaults.CONCURRENCY``) are created on first use inside the running event
+loop, and again if a later ``asyncio.run`` brings a new loop, so a client can be built in synchronous code.
 """
 
 from __future__ import annotations
@@ -19,11 +20,9 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
-
 from simuser import defaults
 from simuser.errors import UserError
-from simuser.models.http import EndpointError, RetryPolicy, check_reachable, make_client, post_json
+from simuser.models.http import EndpointError, PooledClient, RetryPolicy, check_reachable, post_json
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
@@ -65,9 +64,9 @@ class OpenAIChatClient:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.extra_body = dict(extra_body or {})
-        self.max_connections = max_connections
+        self.max_connections = max_connections or defaults.CONCURRENCY
         self._headers = {"Authorization": f"Bearer {key}"} if (key := read_api_key(api_key_env)) else {}
-        self._client: httpx.AsyncClient | None = None
+        self._client: PooledClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def describe(self) -> dict[str, Any]:
@@ -140,10 +139,10 @@ class OpenAIChatClient:
             raise EndpointError(f"{self.base_url}{path} returned {type(body).__name__}, expected a JSON object")
         return body
 
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> PooledClient:
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = make_client(self.timeout, self.max_connections)
+            self._client = PooledClient(self.timeout, self.max_connections)
             self._loop = loop
         return self._client
 

@@ -116,6 +116,8 @@ class FakeOpenAIServer:
         self.api_key = api_key  # when set, requests without 'Authorization: Bearer <key>' get 401
         self.fault_rule = fault_rule
         self.requests: list[RecordedRequest] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most POSTs being handled at once: proves requests ran in parallel
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -170,6 +172,11 @@ class FakeOpenAIServer:
     def requests_to(self, suffix: str) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.path.endswith(suffix)]
+
+    def _track(self, delta: int) -> None:
+        with self._lock:
+            self.in_flight += delta
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
     def _record(self, request: RecordedRequest) -> Fault | None:
         with self._lock:
@@ -233,6 +240,7 @@ def _apply_limits(text: str, body: dict[str, Any]) -> tuple[str, str]:
 def _handler_for(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, so benchmarks measure latency, not TCP handshakes
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
         def log_message(self, *args: Any) -> None:  # quiet: tests read the records instead
             pass
@@ -247,6 +255,13 @@ def _handler_for(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": {"message": f"no route {self.path}"}})
 
         def do_POST(self) -> None:
+            fake._track(+1)
+            try:
+                self._post()
+            finally:
+                fake._track(-1)
+
+        def _post(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             try:
                 body = json.loads(raw or b"{}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -33,6 +33,9 @@ from simuser.tokens import BANNED_FIRST_WORDS
 from simuser.users.base import ConversationState, UserTurn
 from simuser.users.guardrails import Draft, GuardrailConfig, generate_with_guardrails
 from simuser.users.userlm_template import parse_user_turn, render_prompt
+
+if TYPE_CHECKING:
+    from simuser.users.userlm_loading import LoadedUserLM
 
 DEFAULT_MODEL = "microsoft/UserLM-8b"
 
@@ -88,7 +91,7 @@ class UserLMSimulator:
     def __init__(self, **options: Any):
         self.options = parse_options(options)
         self.guardrails = self.options.guardrail_config()
-        self._loaded = None
+        self._loaded: LoadedUserLM | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -103,14 +106,18 @@ class UserLMSimulator:
 
     @property
     def model(self) -> Any:
-        return self.load()._loaded.model
+        return self._ready().model
 
     @property
     def tokenizer(self) -> Any:
-        return self.load()._loaded.tokenizer
+        return self._ready().tokenizer
 
     def load(self) -> UserLMSimulator:
         """Load the model now (otherwise the first :meth:`next_turns` does)."""
+        self._ready()
+        return self
+
+    def _ready(self) -> LoadedUserLM:
         with self._lock:
             if self._loaded is None:
                 from simuser.users.userlm_loading import load_userlm
@@ -118,7 +125,7 @@ class UserLMSimulator:
                 o = self.options
                 self._loaded = load_userlm(o.model, device=o.device, dtype=o.dtype, adapter=o.adapter,
                                            banned_words=self.guardrails.first_token_ban)
-        return self
+            return self._loaded
 
     def describe(self) -> ComponentSpec:
         return ComponentSpec(name="userlm", options=self.options.model_dump(),
@@ -127,8 +134,7 @@ class UserLMSimulator:
     async def next_turns(self, states: Sequence[ConversationState]) -> list[UserTurn]:
         if not states:
             return []
-        if self._loaded is None:
-            await asyncio.to_thread(self.load)
+        await asyncio.to_thread(self._ready)
         return await generate_with_guardrails(states, self._draft, self.guardrails)
 
     async def aclose(self) -> None:
@@ -142,10 +148,10 @@ class UserLMSimulator:
     def prompt(self, state: ConversationState) -> str:
         """The exact prompt text the model sees for ``state``'s next user turn."""
         history = state.openai_messages()
-        tokenizer = self.load()._loaded.tokenizer
-        if self._loaded.use_chat_template:
+        loaded = self._ready()
+        if loaded.use_chat_template:
             messages = [{"role": "system", "content": state.intent.text}, *history]
-            return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+            return loaded.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
         return render_prompt(state.intent.text, history)
 
     async def _draft(self, states: list[ConversationState], attempt: int) -> list[Draft]:
@@ -166,7 +172,7 @@ class UserLMSimulator:
 
     def encode(self, prompts: Sequence[str]) -> Any:
         """Left-padded token ids for ``prompts``, on the model's device, with no BOS token."""
-        loaded = self.load()._loaded
+        loaded = self._ready()
         batch = loaded.tokenizer(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False)
         return batch.to(loaded.model.device)
 
@@ -175,10 +181,9 @@ class UserLMSimulator:
         import torch
         from transformers import LogitsProcessorList
 
-        batch = self.encode(prompts)
+        loaded, batch = self._ready(), self.encode(prompts)
         prompt_length = batch["input_ids"].shape[1]
-        processors = LogitsProcessorList(self._processors(prompt_length, list(end_allowed)))
-        loaded = self._loaded
+        processors = LogitsProcessorList(self._processors(loaded, prompt_length, list(end_allowed)))
         with self._lock, torch.inference_mode():
             torch.manual_seed(seed)
             output = loaded.model.generate(
@@ -193,10 +198,10 @@ class UserLMSimulator:
             return {"do_sample": True, "temperature": o.temperature, "top_p": o.top_p}
         return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
 
-    def _processors(self, prompt_length: int, end_allowed: list[bool]) -> list[Any]:
+    def _processors(self, loaded: LoadedUserLM, prompt_length: int, end_allowed: list[bool]) -> list[Any]:
         from simuser.users.userlm_logits import EndConversationBan, FirstTokenBan
 
-        loaded, processors = self._loaded, []
+        processors: list[Any] = []
         if loaded.banned_ids:
             processors.append(FirstTokenBan(loaded.banned_ids, loaded.whitespace_ids, prompt_length))
         if loaded.end_id is not None and not all(end_allowed):
@@ -205,7 +210,7 @@ class UserLMSimulator:
 
     def _decode(self, ids: list[int]) -> Draft:
         """Cut at the first stop token (keeping the end marker), then parse the UserLM way."""
-        loaded, kept, stopped = self._loaded, [], False
+        loaded, kept, stopped = self._ready(), [], False
         for token_id in ids:
             if token_id == loaded.end_id:
                 kept.append(token_id)

@@ -29,7 +29,7 @@ class FirstTokenBan(LogitsProcessor):
         self.whitespace_ids = torch.tensor(sorted(set(whitespace_ids)), dtype=torch.long)
         self.prompt_length = prompt_length
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         if self.banned_ids.numel() == 0:
             return scores
         generated = input_ids[:, self.prompt_length:]
@@ -49,7 +49,7 @@ class EndConversationBan(LogitsProcessor):
         self.end_id = end_id
         self.suppress = torch.tensor(list(suppress), dtype=torch.bool)
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         if not bool(self.suppress.any()):
             return scores
         scores = scores.clone()

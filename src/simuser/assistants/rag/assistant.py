@@ -31,9 +31,9 @@ from simuser.assistants.rag.query import DEFAULT_QUERY_MODE, build_query, check_
 from simuser.assistants.rag.retriever import Hit, Retriever
 from simuser.schema import ComponentSpec
 
-TOP_K = 5
-CONTEXT_K = 3
-MAX_DOC_CHARS = 1200  # per abstract in the prompt: keeps three abstracts within a small model's reach
+TOP_K = 5  # recorded per turn (hit@5 bookkeeping)
+CONTEXT_K = 2  # abstracts put in the prompt
+MAX_DOC_CHARS = 1000  # per abstract in the prompt: prefill dominates a small model's CPU time
 
 
 @lru_cache(maxsize=1)
@@ -110,8 +110,12 @@ class RagAssistant:
         return [{"role": "system", "content": system}, *history]
 
     def _excerpt(self, doc_id: str) -> str:
+        """The document, or its head and tail when too long: abstracts end with their conclusions."""
         text = self.retriever.corpus.get(doc_id).text
-        return text if len(text) <= self.max_doc_chars else text[: self.max_doc_chars].rsplit(" ", 1)[0] + " ..."
+        if len(text) <= self.max_doc_chars:
+            return text
+        head = self.max_doc_chars // 3
+        return f"{text[:head].rsplit(' ', 1)[0]} ... {text[-(self.max_doc_chars - head):].split(' ', 1)[-1]}"
 
     def _reply(self, text: str | Failed, query: str, hits: Sequence[Hit]) -> AssistantReply:
         retrieval: dict[str, Any] = {

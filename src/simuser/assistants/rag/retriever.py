@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from simuser.assistants.rag.corpus import Corpus
 from simuser.assistants.rag.embedders import Embedder
-from simuser.assistants.rag.index import VectorIndex, load_or_build
+from simuser.assistants.rag.index import IndexSource, VectorIndex, load_or_build
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Retriever:
         self.corpus = corpus
         self.embedder = embedder
         self.cache = cache
-        self.from_cache: bool | None = None  # known once the index is ready
+        self.index_source: IndexSource | None = None  # "cache", "shipped" or "built", once ready
         self._index: VectorIndex | None = None
         self._lock = threading.Lock()
 
@@ -35,7 +35,7 @@ class Retriever:
         """Load or build the index now (the demo calls this first, to show a progress bar)."""
         with self._lock:
             if self._index is None:
-                self._index, self.from_cache = load_or_build(
+                self._index, self.index_source = load_or_build(
                     self.corpus, self.embedder, cache=self.cache, on_progress=on_progress
                 )
             return self._index

@@ -50,6 +50,7 @@ class TrainConfig(BaseModel):
     target_modules: list[str] = Field(default_factory=lambda: list(TARGET_MODULES))
     max_length: int = Field(MAX_LENGTH, ge=16, description="tokens per sample (used when flipping now)")
     packing: Literal["turn", "conversation"] = PACKING
+    max_assistant_tokens: int | None = Field(None, ge=1, description="cut replies in the history (flipping now)")
     epochs: float = Field(EPOCHS, gt=0)
     max_steps: int = Field(-1, description="optimizer steps; overrides epochs when > 0")
     learning_rate: float | None = Field(None, gt=0, description="default: 3e-4 for LoRA, 3e-5 for full")

@@ -72,7 +72,7 @@ def _training_data(config: TrainConfig, tokenizer) -> tuple[Any, dict[str, Any]]
         dataset, info = load_flipped(config.data, config.model)
     else:
         dataset, stats = flip_to_dataset(read_logs(config.data), tokenizer, max_length=config.max_length,
-                                         packing=config.packing)
+                                         packing=config.packing, max_assistant_tokens=config.max_assistant_tokens)
         info = stats.summary()
     if len(dataset) == 0:
         raise UserError(f"{config.data}: no training samples (no conversation has a user turn)")
@@ -105,7 +105,7 @@ def _build_trainer(model, tokenizer, dataset, config: TrainConfig, progress: boo
         lr_scheduler_type="cosine", weight_decay=0.0, logging_steps=config.logging_steps,
         save_steps=config.save_steps, save_total_limit=2, seed=config.seed, report_to=[],
         use_cpu=config.device == "cpu", bf16=_use_bf16(config), remove_unused_columns=False,
-        dataloader_num_workers=0, disable_tqdm=not progress,
+        dataloader_num_workers=0, dataloader_pin_memory=False, disable_tqdm=not progress,
     )
     config.out.mkdir(parents=True, exist_ok=True)
     trainer = UserTurnTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,

@@ -1,0 +1,87 @@
+"""Benchmark 1: the simuser engine against the naive loop, on the same local-model workload.
+
+The naive loop is the blog's: one conversation at a time, one ``generate`` call (batch size 1) per
+user turn and per reply. It drives the *same* simulator and assistant objects as the engine, with the
+same prompts, caps and parsing, so the only difference is how the work is scheduled.
+
+``--quick`` runs the naive loop on 8 of the 32 conversations and scales its time by 4: the naive loop is
+strictly sequential, so its time is linear in the number of conversations (stated in the result).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import workload
+from common import BenchResult
+
+TARGET = 10.0
+
+
+async def naive_loop(config: Any, conversations: int) -> int:
+    """The blog's loop over the first ``conversations`` of the run; returns the user turns it made."""
+    from simuser.assistants import AssistantRequest
+    from simuser.engine.components import build_assistant, build_simulator
+    from simuser.engine.config import derive_seed
+    from simuser.schema import Message
+    from simuser.users import ConversationState, TurnKind
+
+    simulator, assistant = build_simulator(config.simulator), build_assistant(config.assistant)
+    keys = [(intent, k) for intent in config.intents for k in range(config.n)][:conversations]
+    turns = 0
+    for intent, k in keys:
+        seed, messages = config.conversation_seed(intent.id, k), []
+        for turn in range(config.max_turns):
+            state = ConversationState(intent, tuple(messages), derive_seed(seed, "user", turn))
+            [user] = await simulator.next_turns([state])
+            if user.kind is not TurnKind.MESSAGE:
+                break
+            messages.append(Message(role="user", content=user.text))
+            [reply] = await assistant.respond([AssistantRequest(tuple(messages), derive_seed(seed, "assistant", turn))])
+            messages.append(Message(role="assistant", content=reply.content))
+            turns += 1
+    return turns
+
+
+def engine_run(config: Any) -> tuple[float, Any]:
+    from simuser.engine import simulate
+
+    start = time.perf_counter()
+    result = simulate(config, progress=False)
+    return time.perf_counter() - start, result
+
+
+def run(quick: bool = False, shared: dict[str, Any] | None = None) -> list[BenchResult]:
+    model = workload.shared_model()
+    total = len(workload.GOALS) * workload.SAMPLES
+    naive_n = 8 if quick else total
+    with tempfile.TemporaryDirectory() as tmp:
+        config = workload.run_config(Path(tmp) / "run")
+        with workload.GenerateMeter(model) as naive_meter:
+            start = time.perf_counter()
+            naive_turns = asyncio.run(naive_loop(config, naive_n))
+            naive_s = time.perf_counter() - start
+        with workload.GenerateMeter(model) as engine_meter:
+            engine_s, result = engine_run(config)
+    if shared is not None:
+        shared["engine_run"] = {"wall_s": engine_s, "meter": engine_meter, "summary": result.summary}
+    naive_total_s = naive_s * total / naive_n
+    wall_ratio = naive_total_s / engine_s
+    per_token = (naive_s / naive_meter.tokens) / (engine_s / engine_meter.tokens)
+    notes = (f"naive {naive_total_s:.0f} s{' (8 of 32 conversations, x4)' if naive_n < total else ''} vs engine "
+             f"{engine_s:.1f} s; per-token ratio {per_token:.1f}x")
+    details = {
+        "conversations": total, "max_user_turns": workload.MAX_TURNS, "user_tokens": workload.USER_TOKENS,
+        "assistant_tokens": workload.ASSISTANT_TOKENS, "naive_conversations_run": naive_n,
+        "naive_s": round(naive_s, 3), "naive_s_for_32": round(naive_total_s, 2), "naive_user_turns": naive_turns,
+        "naive": naive_meter.summary(), "engine_s": round(engine_s, 3), "engine_user_turns": result.summary.user_turns,
+        "engine": engine_meter.summary(), "wall_ratio": round(wall_ratio, 2), "per_token_ratio": round(per_token, 2),
+        "end_reasons": result.summary.end_reasons,
+    }
+    met = per_token >= TARGET
+    return [BenchResult("engine vs naive loop (SmolLM2 user+assistant, 32 conv x 4 turns)", per_token, "x",
+                        f">= {TARGET:g}x", met, notes, details)]

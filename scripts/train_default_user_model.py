@@ -1,0 +1,76 @@
+"""Reproduce the shipped user model: SmolLM2-135M-Instruct + LoRA, trained on the MTRAG-UN dev split.
+
+    python scripts/train_default_user_model.py                 # flip + train (resumes if interrupted)
+    python scripts/train_default_user_model.py --ship          # then copy the adapter into the package
+
+Reads only ``load_reference("dev")`` (the test split is for measurement). Outputs go to
+``.cache/userlm-smollm2/`` (flipped/, checkpoints/, adapter/, train_log.jsonl, train.json); the run's
+log and wall time are in docs/training.md. Equivalent CLI:
+
+    simuser flip dev.jsonl --model smollm2 --packing conversation --max-length 1024 \
+        --max-assistant-tokens 96 --out flipped
+    simuser train flipped --model smollm2 --out .cache/userlm-smollm2 --grad-accum 4 --threads 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+from simuser.metrics.reference import load_reference
+from simuser.train.data import is_flipped_dataset, load_userlm_tokenizer, save_flipped
+from simuser.train.flip import flip_to_dataset
+from simuser.train.trainer import TrainConfig, train_user_model
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / ".cache" / "userlm-smollm2"
+SHIPPED = ROOT / "src" / "simuser" / "adapters" / "userlm-smollm2-mtrag"
+MODEL = "smollm2"
+MAX_LENGTH = 1024
+MAX_ASSISTANT_TOKENS = 96  # replies in the history keep their first 96 tokens (CPU budget)
+PACKING = "conversation"
+
+
+def flip_dev(out: Path) -> None:
+    """Flip the dev split once; later runs (and resumes) reuse the saved dataset."""
+    if is_flipped_dataset(out):
+        return
+    tokenizer = load_userlm_tokenizer(MODEL)
+    dataset, stats = flip_to_dataset(load_reference("dev"), tokenizer, max_length=MAX_LENGTH, packing=PACKING,
+                                     max_assistant_tokens=MAX_ASSISTANT_TOKENS)
+    save_flipped(dataset, stats.summary(), out, MODEL)
+    print(json.dumps(stats.summary(), indent=2))
+
+
+def ship(adapter: Path) -> None:
+    """Copy the adapter and tokenizer into the package (attribution files are kept)."""
+    SHIPPED.mkdir(parents=True, exist_ok=True)
+    for path in adapter.iterdir():
+        if path.name != "README.md":
+            shutil.copy2(path, SHIPPED / path.name)
+    print(f"shipped {adapter} -> {SHIPPED}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ship", action="store_true", help="copy the trained adapter into the package")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    if args.ship:
+        return ship(args.out / "adapter")
+    started = time.time()
+    flip_dev(args.out / "flipped")
+    config = TrainConfig(
+        data=args.out / "flipped", out=args.out, model=MODEL, max_length=MAX_LENGTH, packing=PACKING,
+        lora_r=8, lora_alpha=16, epochs=1.0, grad_accum=4, learning_rate=4e-4, save_steps=10, threads=2,
+        device="cpu", resume=(args.out / "checkpoints").is_dir(),
+    )
+    result = train_user_model(config)
+    print(f"done: {result.steps} steps in {time.time() - started:.0f} s; adapter at {result.model_dir}")
+
+
+if __name__ == "__main__":
+    main()

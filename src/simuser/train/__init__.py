@@ -1,0 +1,1 @@
+"""Train your own user model: intents, flipping, training (see docs/training.md)."""

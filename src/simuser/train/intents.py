@@ -1,0 +1,176 @@
+"""Step 1 of flipping: write one high-level intent per logged conversation, with any chat LLM.
+
+A user model is conditioned on an intent ("You are a user chatting with an assistant language model
+to ..."), so every training conversation needs one. The paper had GPT-4o write them; here any chat model
+does, through a *chat function*: a callable that takes a batch of chats (lists of OpenAI-style messages)
+and returns one reply per chat. :func:`local_chat` (a local transformers model, greedy) and
+:func:`endpoint_chat` (an OpenAI-compatible server) build one; tests pass a plain function.
+
+Resumable by construction: each finished conversation is appended to the output chat JSONL (and
+flushed) as soon as its batch returns; a rerun reads the output, skips the conversations already there
+(by id) and appends the rest. Rows are in input order within a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from simuser.schema import Conversation, normalize_intent_text
+from simuser.tokens import INTENT_PREFIX
+
+ChatFunction = Callable[[Sequence[list[dict[str, str]]]], list[str]]
+
+PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "intent_summary.md"
+MAX_MESSAGE_CHARS = 600  # long assistant answers are cut in the transcript: the user's side carries the intent
+MAX_NEW_TOKENS = 96
+_LABEL = re.compile(r"^\s*(?:\*\*)?(?:intent|answer)(?:\*\*)?\s*:\s*", re.IGNORECASE)
+
+
+@dataclass
+class IntentsResult:
+    out: Path
+    written: int
+    skipped: int  # already in the output from an earlier run
+
+    @property
+    def total(self) -> int:
+        return self.written + self.skipped
+
+
+def conversation_id(conversation: Conversation) -> str:
+    """The id an output row is matched on: the intent id, else a hash of the messages."""
+    if conversation.intent.id:
+        return conversation.intent.id
+    text = json.dumps([m.to_openai() for m in conversation.messages], sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def transcript(conversation: Conversation, max_chars: int = MAX_MESSAGE_CHARS) -> str:
+    lines = []
+    for message in conversation.messages:
+        if message.role == "system":
+            continue
+        text = " ".join(message.content.split())
+        text = text if len(text) <= max_chars else text[:max_chars].rstrip() + " [...]"
+        lines.append(f"{message.role.upper()}: {text}")
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=4)
+def _template(path: Path):
+    import jinja2
+
+    return jinja2.Template(path.read_text(encoding="utf-8"), undefined=jinja2.StrictUndefined)
+
+
+def intent_chat(conversation: Conversation, prompt_file: Path = PROMPT_FILE) -> list[dict[str, str]]:
+    """The chat sent to the model for one conversation."""
+    text = _template(prompt_file).render(transcript=transcript(conversation), prefix=INTENT_PREFIX)
+    return [{"role": "user", "content": text.strip()}]
+
+
+def clean_intent(raw: str) -> str:
+    """The first non-empty line, labels and quotes removed, in the standard 'You are a user ...' form."""
+    line = next((part for part in raw.strip().splitlines() if part.strip()), "")
+    line = _LABEL.sub("", line).strip().strip('"\u201c\u201d').strip()
+    return normalize_intent_text(line) if line else ""
+
+
+def _record(conversation: Conversation, intent: str, raw: str) -> dict[str, Any]:
+    messages = [{"role": m.role, "content": m.content, **({"metadata": m.metadata} if m.metadata else {})}
+                for m in conversation.messages if m.role != "system"]
+    metadata = {**conversation.metadata, "intent_raw": raw} if raw != intent else dict(conversation.metadata)
+    return {"id": conversation_id(conversation), "intent": intent, "messages": messages, "metadata": metadata}
+
+
+def done_ids(out: Path) -> set[str]:
+    """Ids already written to ``out`` (a torn last line from a crash is ignored and redone)."""
+    if not out.is_file():
+        return set()
+    ids = set()
+    for line in out.read_text(encoding="utf-8").splitlines():
+        try:
+            ids.add(json.loads(line)["id"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue
+    return ids
+
+
+def summarize_intents(
+    conversations: Iterable[Conversation],
+    chat: ChatFunction,
+    out: Path,
+    *,
+    batch_size: int = 8,
+    prompt_file: Path = PROMPT_FILE,
+    progress: Callable[[int], None] | None = None,
+) -> IntentsResult:
+    """Append one intent per conversation not yet in ``out``; ``progress(n)`` after each batch."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = done_ids(out)
+    todo = [c for c in conversations if conversation_id(c) not in done]
+    skipped = sum(1 for _ in done)
+    _repair_torn_line(out)
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        replies = chat([intent_chat(c, prompt_file) for c in batch])
+        with out.open("a", encoding="utf-8") as handle:
+            for conversation, raw in zip(batch, replies, strict=True):
+                handle.write(json.dumps(_record(conversation, clean_intent(raw), raw), ensure_ascii=False) + "\n")
+        if progress is not None:
+            progress(len(batch))
+    return IntentsResult(out, len(todo), skipped)
+
+
+def _repair_torn_line(out: Path) -> None:
+    """Drop a half-written last line (a crash mid-write) so appended rows start on a fresh line."""
+    if not out.is_file():
+        return
+    data = out.read_bytes()
+    if data and not data.endswith(b"\n"):
+        out.write_bytes(data[: data.rfind(b"\n") + 1])
+
+
+# --- chat functions ----------------------------------------------------------------------------------
+
+
+def local_chat(model: str = "smollm2", *, device: str | None = None, max_new_tokens: int = MAX_NEW_TOKENS,
+               batch_size: int = 8) -> ChatFunction:
+    """A local transformers chat model, greedy decoding."""
+    from simuser.models.local import LocalChatModel
+
+    chat_model = LocalChatModel(model, device=device, batch_size=batch_size)
+
+    def chat(chats: Sequence[list[dict[str, str]]]) -> list[str]:
+        return chat_model.generate_chat(chats, max_new_tokens=max_new_tokens, do_sample=False)
+
+    return chat
+
+
+def endpoint_chat(model: str, *, base_url: str | None = None, api_key_env: str | None = None,
+                  max_tokens: int = MAX_NEW_TOKENS) -> ChatFunction:
+    """An OpenAI-compatible server (OpenAI, vLLM, llama.cpp, Ollama, ...), temperature 0."""
+    import asyncio
+
+    from simuser.models.openai_client import OpenAIChatClient
+
+    client = OpenAIChatClient(base_url=base_url, model=model, api_key_env=api_key_env)
+
+    async def one_batch(chats: Sequence[list[dict[str, str]]]) -> list[str]:
+        try:
+            return list(await asyncio.gather(*(client.chat(c, temperature=0.0, max_tokens=max_tokens) for c in chats)))
+        finally:
+            await client.aclose()
+
+    def chat(chats: Sequence[list[dict[str, str]]]) -> list[str]:
+        return asyncio.run(one_batch(chats))
+
+    return chat

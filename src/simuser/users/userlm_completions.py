@@ -1,0 +1,325 @@
+"""UserLM-format models behind an OpenAI-compatible *completions* endpoint (vLLM, llama.cpp, SGLang, TGI).
+
+Why ``/completions`` and not ``/chat/completions``: a chat endpoint applies the server's chat template
+and opens an *assistant* header, so a UserLM would write the assistant's side. simuser renders the
+UserLM prompt itself (:func:`~simuser.users.userlm_template.render_prompt`: intent, history, open user
+header) and asks for a raw continuation that stops at ``<|eot_id|>``. Each conversation is one request;
+the requests of a step run concurrently (``concurrency``) and the server batches them.
+
+How each guardrail of the paper is enforced over HTTP (see :mod:`simuser.users.guardrails`):
+
+* ``<|endconversation|>`` before ``min_turns_before_end``: suppressed with ``logit_bias`` ``-100`` on its
+  token id when the id is known (from the server's tokenize endpoint, or a local ``tokenizer``); the
+  guardrails' ``early_end`` check regenerates any end that still gets through, and is the whole
+  mechanism when no id is known.
+* The banned first words ("I", "You", "Here"): no common server can ban a token *at the first position
+  only* (``logit_bias``, vLLM's ``bad_words`` and ``allowed_token_ids`` act at every position, so they
+  would forbid "I" anywhere in the turn). A turn that opens with a banned word is regenerated instead,
+  up to ``max_retries`` times, and the rejected drafts are kept in the turn's metadata
+  (``banned_opening_rejections``). Rejection sampling of whole turns gives the first word the same
+  distribution as masking it (the banned mass renormalised away), at the cost of extra requests in
+  proportion to how often the model opens that way.
+* Length and verbatim repeats: the shared checks, regenerating only the rejected rows.
+
+Server specifics live in :data:`PROFILES` (``server="auto"`` reads ``owned_by`` from ``/v1/models``):
+vLLM and SGLang are asked to keep special tokens in the text (``skip_special_tokens: false``, or
+``<|endconversation|>`` would vanish from the output) and vLLM not to add a BOS token
+(``add_special_tokens: false``; UserLM prompts carry none). Seeds are sent per request, derived from
+the conversation's turn seed, the guardrail attempt and the redraft, so a run reproduces on a server
+that honours ``seed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simuser import defaults
+from simuser.assistants.base import gather_limited
+from simuser.engine.config import derive_seed
+from simuser.errors import UserError, require
+from simuser.models.http import (
+    EndpointError,
+    RetryPolicy,
+    check_reachable,
+    make_client,
+    post_json,
+    request_json,
+)
+from simuser.models.openai_client import read_api_key
+from simuser.schema import ComponentSpec
+from simuser.tokens import BANNED_FIRST_WORDS, END_CONVERSATION, END_OF_TURN
+from simuser.users.base import ConversationState, UserTurn
+from simuser.users.guardrails import Draft, GuardrailConfig, banned_first_token_ids, generate_with_guardrails
+from simuser.users.userlm_template import parse_user_turn, render_prompt
+
+#: ``logit_bias`` is clamped to [-100, 100] by OpenAI-compatible servers; -100 removes a token in practice.
+BAN_BIAS = -100.0
+
+
+class ServedUserLMOptions(BaseModel):
+    """Sampling and guardrail options shared by the served UserLM backends (completions, llama.cpp, vLLM)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float = Field(defaults.TEMPERATURE, ge=0)
+    top_p: float = Field(defaults.TOP_P, gt=0, le=1)
+    max_new_tokens: int = Field(defaults.USER_MAX_NEW_TOKENS, ge=1)
+    guardrails: bool = True
+    first_token_ban: bool | list[str] = True
+    min_turns_before_end: int = Field(defaults.MIN_TURNS_BEFORE_END, ge=0)
+    min_words: int = Field(defaults.MIN_WORDS, ge=0)
+    max_words: int = Field(defaults.MAX_WORDS, ge=0)
+    block_repeats: bool = True
+    max_retries: int = Field(defaults.MAX_RETRIES, ge=0)
+
+    def guardrail_config(self) -> GuardrailConfig:
+        if not self.guardrails:
+            return GuardrailConfig.off()
+        words = self.first_token_ban
+        banned = BANNED_FIRST_WORDS if words is True else tuple(words or ())
+        return GuardrailConfig(banned, self.min_turns_before_end, self.min_words, self.max_words,
+                               self.block_repeats, self.max_retries)
+
+
+def parse_backend_options(cls: type[BaseModel], options: dict[str, Any], backend: str) -> Any:
+    """Validate ``options`` for ``backend``; mistakes become one-line :class:`UserError` messages."""
+    unknown = sorted(set(options) - set(cls.model_fields))
+    if unknown:
+        raise UserError(f"unknown {backend} option '{unknown[0]}'; valid options: {', '.join(cls.model_fields)}")
+    try:
+        return cls(**options)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"][:1]) or "options"
+        raise UserError(f"invalid {backend} option '{where}': {error['msg']}") from None
+
+
+def opens_with_banned_word(text: str, words: Sequence[str]) -> bool:
+    """Does this user turn open with a banned word (the same rule the token-level ban uses)?"""
+    return bool(words) and bool(text.strip()) and bool(banned_first_token_ids([text], words))
+
+
+BatchDraftFn = Callable[[list[ConversationState], int, int], Awaitable[list[Draft]]]
+
+
+async def redraft_banned_openings(
+    states: list[ConversationState], attempt: int, draft: BatchDraftFn, words: Sequence[str], tries: int
+) -> list[Draft]:
+    """Drafts for ``states``, redrawing (batched, only those rows) any that open with a banned word.
+
+    ``draft(states, attempt, redraw)`` makes one draft per state. After ``tries`` redraws a banned
+    opening is kept and flagged (``banned_opening_kept``), so a stubborn model never stalls a run.
+    """
+    drafts = await draft(states, attempt, 0)
+    rejected: list[list[str]] = [[] for _ in states]
+    pending = [i for i, d in enumerate(drafts) if not d.ended and opens_with_banned_word(d.text, words)]
+    for redraw in range(1, tries + 1):
+        if not pending:
+            break
+        for i in pending:
+            rejected[i].append(drafts[i].text)
+        for i, d in zip(pending, await draft([states[i] for i in pending], attempt, redraw), strict=True):
+            drafts[i] = d
+        pending = [i for i in pending if not drafts[i].ended and opens_with_banned_word(drafts[i].text, words)]
+    for i, d in enumerate(drafts):
+        if rejected[i]:
+            d.metadata["banned_opening_rejections"] = rejected[i]
+        if i in pending:
+            d.metadata["banned_opening_kept"] = True
+    return drafts
+
+
+@dataclass(frozen=True)
+class ServerProfile:
+    """What one server family needs in a request, and where it tokenizes text."""
+
+    name: str
+    extra_body: dict[str, Any] = field(default_factory=dict)
+    tokenize: tuple[tuple[str, str], ...] = ()  # (path under the server root, JSON field of the text)
+    owned_by: tuple[str, ...] = ()  # the ``owned_by`` of its /v1/models entries
+
+
+PROFILES: dict[str, ServerProfile] = {
+    "vllm": ServerProfile("vllm", {"skip_special_tokens": False, "add_special_tokens": False},
+                          (("/tokenize", "prompt"),), ("vllm",)),
+    "sglang": ServerProfile("sglang", {"skip_special_tokens": False}, (), ("sglang",)),
+    # llama-cpp-python's server answers /extras/tokenize; llama.cpp's own llama-server answers /tokenize.
+    # Both sample with top_k=40 and min_p=0.05 unless told otherwise; UserLM samples with top_p only.
+    "llamacpp": ServerProfile("llamacpp", {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0},
+                              (("/extras/tokenize", "input"), ("/tokenize", "content")), ("llamacpp", "me")),
+    "tgi": ServerProfile("tgi", {}, (), ("tgi", "text-generation-inference")),
+    "openai": ServerProfile("openai"),
+}
+
+ServerName = Literal["auto", "vllm", "sglang", "llamacpp", "tgi", "openai"]
+
+
+class CompletionsOptions(ServedUserLMOptions):
+    base_url: str
+    model: str
+    api_key_env: str | None = None
+    server: ServerName = "auto"
+    tokenizer: str | None = None  # local tokenizer directory: token ids without asking the server
+    concurrency: int = Field(64, ge=1)
+    timeout: float = Field(defaults.REQUEST_TIMEOUT_S, gt=0)
+    http_retries: int = Field(defaults.MAX_HTTP_RETRIES, ge=0)
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass
+class _Setup:
+    profile: ServerProfile
+    end_id: int | None
+
+
+class UserLMCompletionsSimulator:
+    """``--simulator userlm-completions -S base_url=http://localhost:8000/v1 -S model=microsoft/UserLM-8b``."""
+
+    def __init__(self, **options: Any):
+        self.options: CompletionsOptions = parse_backend_options(CompletionsOptions, options, "userlm-completions")
+        self.guardrails = self.options.guardrail_config()
+        self.base_url = self.options.base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {key}"} if (key := read_api_key(self.options.api_key_env)) else {}
+        self._retry = RetryPolicy(max_retries=self.options.http_retries)
+        self._setup: _Setup | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def describe(self) -> ComponentSpec:
+        return ComponentSpec(name="userlm-completions", options=self.options.model_dump(),
+                             description="UserLM-format model behind an OpenAI-compatible /completions endpoint")
+
+    async def next_turns(self, states: Sequence[ConversationState]) -> list[UserTurn]:
+        if not states:
+            return []
+        await self.setup()
+        failures: dict[int, str] = {}
+        turns = await generate_with_guardrails(states, lambda s, a: self._draft(s, a, failures), self.guardrails)
+        return [UserTurn.exhausted(f"endpoint error: {failures[id(s)]}") if id(s) in failures else t
+                for s, t in zip(states, turns, strict=True)]
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                await client.aclose()
+            except RuntimeError:
+                pass  # its event loop is gone, and the sockets with it
+
+    def prompt(self, state: ConversationState) -> str:
+        return render_prompt(state.intent.text, state.openai_messages())
+
+    async def setup(self) -> _Setup:
+        """Find out (once) which server this is and the end marker's token id."""
+        if self._setup is None:
+            await check_reachable(self.base_url, flag="the simulator's base_url")
+            profile = await self._detect_profile()
+            self._setup = _Setup(profile, await self._end_token_id(profile))
+        return self._setup
+
+    # -- drafting ---------------------------------------------------------------------------------------
+    async def _draft(self, states: list[ConversationState], attempt: int, failures: dict[int, str]) -> list[Draft]:
+        async def batch(rows: list[ConversationState], attempt: int, redraw: int) -> list[Draft]:
+            return await gather_limited(rows, lambda s: self._request(s, attempt, redraw, failures),
+                                        self.options.concurrency)
+
+        tries = self.guardrails.max_retries if self.guardrails.first_token_ban else 0
+        return await redraft_banned_openings(states, attempt, batch, self.guardrails.first_token_ban, tries)
+
+    async def _request(self, state: ConversationState, attempt: int, redraw: int, failures: dict[int, str]) -> Draft:
+        if id(state) in failures:  # failed for good already: do not hammer the server on each retry
+            return Draft("", metadata={"endpoint_error": failures[id(state)]})
+        body, metadata = self.request_body(state, derive_seed(state.seed, "completions", attempt, redraw))
+        try:
+            response = await post_json(self._http(), f"{self.base_url}/completions", body,
+                                       headers=self._headers, policy=self._retry)
+            text, finish = _first_choice(response, self.base_url)
+        except EndpointError as exc:
+            failures[id(state)] = str(exc)
+            return Draft("", metadata={"endpoint_error": str(exc)})
+        parsed, ended = parse_user_turn(text)
+        if finish == "length":
+            metadata["truncated"] = True
+        return Draft(parsed, ended, metadata)
+
+    def request_body(self, state: ConversationState, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The JSON body for ``state``'s next user turn, and the metadata that says how it was built."""
+        assert self._setup is not None, "call setup() first"
+        o, metadata = self.options, {}
+        body: dict[str, Any] = {
+            "model": o.model, "prompt": self.prompt(state), "max_tokens": o.max_new_tokens,
+            "temperature": o.temperature, "top_p": o.top_p, "seed": seed, "stop": [END_OF_TURN],
+            **self._setup.profile.extra_body,
+        }
+        if not self.guardrails.end_allowed(state):
+            if self._setup.end_id is not None:
+                body["logit_bias"] = {str(self._setup.end_id): BAN_BIAS}
+            metadata["end_ban"] = "logit_bias" if self._setup.end_id is not None else "regenerate"
+        return {**body, **o.extra_body}, metadata
+
+    # -- server discovery -------------------------------------------------------------------------------
+    async def _detect_profile(self) -> ServerProfile:
+        if self.options.server != "auto":
+            return PROFILES[self.options.server]
+        try:
+            listing = await request_json(self._http(), "GET", f"{self.base_url}/models", headers=self._headers,
+                                         policy=RetryPolicy(max_retries=1))
+            owners = {str(m.get("owned_by", "")).lower() for m in listing.get("data", []) if isinstance(m, dict)}
+        except (EndpointError, AttributeError):
+            owners = set()
+        return next((p for p in PROFILES.values() if owners & set(p.owned_by)), PROFILES["openai"])
+
+    async def _end_token_id(self, profile: ServerProfile) -> int | None:
+        """The single token id of ``<|endconversation|>``, or None (not one token, or no way to ask)."""
+        if self.options.tokenizer:
+            return local_token_id(self.options.tokenizer, END_CONVERSATION)
+        for route in profile.tokenize:
+            marker, empty = await self._tokenize(route, END_CONVERSATION), await self._tokenize(route, "")
+            if marker is None or empty is None:
+                continue
+            if marker[:len(empty)] == empty:  # some servers add a BOS token to whatever they tokenize
+                marker = marker[len(empty):]
+            return int(marker[0]) if len(marker) == 1 else None
+        return None
+
+    async def _tokenize(self, route: tuple[str, str], text: str) -> list[int] | None:
+        path, text_field = route
+        body = {"model": self.options.model, text_field: text, "add_special_tokens": False}
+        try:
+            answer = await request_json(self._http(), "POST", self.base_url.removesuffix("/v1") + path,
+                                        json_body=body, headers=self._headers, policy=RetryPolicy(max_retries=1))
+        except EndpointError:
+            return None
+        tokens = answer.get("tokens") if isinstance(answer, dict) else None
+        return tokens if isinstance(tokens, list) else None
+
+    def _http(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client = make_client(self.options.timeout, self.options.concurrency)
+            self._loop = loop
+        return self._client
+
+
+def local_token_id(tokenizer_dir: str, token: str) -> int | None:
+    """``token``'s id in a local tokenizer, when it is a single token there."""
+    transformers = require("transformers", "local")
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(tokenizer_dir)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot load the tokenizer '{tokenizer_dir}' ({exc}); pass a local tokenizer directory") from None
+    return tokenizer.get_vocab().get(token)
+
+
+def _first_choice(body: Any, base_url: str) -> tuple[str, str | None]:
+    try:
+        choice = body["choices"][0]
+        return choice.get("text") or "", choice.get("finish_reason")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise EndpointError(f"{base_url}/completions returned a response without choices[0].text") from None
