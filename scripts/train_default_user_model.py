@@ -8,7 +8,7 @@ Reads only ``load_reference("dev")`` (the test split is for measurement). Output
 log and wall time are in docs/training.md. Equivalent CLI:
 
     simuser flip dev.jsonl --model smollm2 --packing conversation --max-length 1024 \
-        --max-assistant-tokens 96 --out flipped
+        --max-assistant-tokens 64 --out flipped
     simuser train flipped --model smollm2 --out .cache/userlm-smollm2 --grad-accum 4 --threads 2
 """
 
@@ -30,7 +30,7 @@ OUT = ROOT / ".cache" / "userlm-smollm2"
 SHIPPED = ROOT / "src" / "simuser" / "adapters" / "userlm-smollm2-mtrag"
 MODEL = "smollm2"
 MAX_LENGTH = 1024
-MAX_ASSISTANT_TOKENS = 96  # replies in the history keep their first 96 tokens (CPU budget)
+MAX_ASSISTANT_TOKENS = 64  # replies in the history keep their first 64 tokens (CPU budget)
 PACKING = "conversation"
 
 
@@ -65,7 +65,7 @@ def main() -> None:
     flip_dev(args.out / "flipped")
     config = TrainConfig(
         data=args.out / "flipped", out=args.out, model=MODEL, max_length=MAX_LENGTH, packing=PACKING,
-        lora_r=8, lora_alpha=16, epochs=1.0, grad_accum=4, learning_rate=4e-4, save_steps=10, threads=2,
+        lora_r=8, lora_alpha=16, epochs=1.0, grad_accum=4, learning_rate=4e-4, save_steps=5, threads=2,
         device="cpu", resume=(args.out / "checkpoints").is_dir(),
     )
     result = train_user_model(config)

@@ -33,7 +33,18 @@ def test_always_ending_on_the_shipped_reference_scores_2p_over_1_plus_p(rule_sim
     # 159 states, 20 real ends: precision 20/159, recall 1 -> F1 = 2 * 20 / (159 + 20) = 40/179.
     result = TerminationF1().compute([], MetricContext(simulator=rule_simulator(lambda s, i: UserTurn.end())))
     assert result.value == pytest.approx(100 * 40 / 179)
-    assert result.details == {"n_states": 159, "n_real_ends": 20, "n_predicted_ends": 159}
+    assert result.details == {"n_states": 159, "n_real_ends": 20, "n_predicted_ends": 159, "n_exhausted": 0}
+
+
+def test_exhausted_states_are_left_out_of_termination(convo, rule_simulator):
+    # The first state (negative) is exhausted; the remaining positive one is ended: F1 = 100.
+    simulator = rule_simulator(lambda s, i: UserTurn.exhausted("no log") if i == 0 else UserTurn.end())
+    context = MetricContext(simulator=simulator, options={"termination_conversations": [convo("i", "u", "a", "u", "a")]})
+    result = TerminationF1().compute([], context)
+    assert result.value == 100.0 and result.details["n_exhausted"] == 1
+    only_exhausted = rule_simulator(lambda s, i: UserTurn.exhausted("no log"))
+    context.simulator = only_exhausted
+    assert isinstance(TerminationF1().compute([], context), NotComputed)
 
 
 def test_never_ending_scores_zero(rule_simulator):

@@ -61,15 +61,6 @@ def scramble(model, seed: int = 0) -> None:
                 parameter.normal_(0, 1.0)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny models gain nothing from threads, and on a busy 2-core machine threads spin: 10x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
 def make_sim(tiny_userlm_dir):
     def make(**options) -> UserLMSimulator:

@@ -16,6 +16,7 @@ def flip_command(
     model: Annotated[str, typer.Option(help="Base model whose tokenizer the samples are tokenised with.")] = "smollm2",
     max_length: Annotated[int, typer.Option(min=16, help="Tokens per sample; longer samples lose their oldest exchanges.")] = 1024,
     packing: Annotated[str, typer.Option(help="turn: one sample per target (K+1 per conversation); conversation: one sequence per conversation, same targets.")] = "turn",
+    max_assistant_tokens: Annotated[int | None, typer.Option(min=1, help="Cut assistant replies in the history to their first N tokens.")] = None,
     all_user_turns: Annotated[bool, typer.Option("--all-user-turns", help="Also train on user turns the logs mark as model-written.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
@@ -30,7 +31,7 @@ def flip_command(
         raise UserError(f"--packing '{packing}' is not one of: turn, conversation")
     tokenizer = load_userlm_tokenizer(model)
     dataset, stats = flip_to_dataset(read_logs(logs), tokenizer, max_length=max_length, packing=packing,
-                                     human_only=not all_user_turns)
+                                     human_only=not all_user_turns, max_assistant_tokens=max_assistant_tokens)
     save_flipped(dataset, stats.summary(), out, model)
     if json_out:
         console.print_json(json.dumps(stats.summary()))

@@ -25,6 +25,7 @@ def train_command(
     grad_accum: Annotated[int, typer.Option(min=1, help="Batches per optimizer step.")] = defaults.GRAD_ACCUM,
     max_length: Annotated[int, typer.Option(min=16, help="Tokens per sample when DATA is flipped now.")] = defaults.MAX_LENGTH,
     packing: Annotated[str, typer.Option(help="turn or conversation, when DATA is flipped now.")] = defaults.PACKING,
+    max_assistant_tokens: Annotated[int | None, typer.Option(min=1, help="Cut replies in the history to N tokens, when DATA is flipped now.")] = None,
     save_steps: Annotated[int, typer.Option(min=1, help="Checkpoint every N optimizer steps.")] = defaults.SAVE_STEPS,
     threads: Annotated[int | None, typer.Option(min=1, help="torch CPU threads.")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or mps.")] = "auto",

@@ -48,8 +48,8 @@ def split_path(split: Literal["dev", "test"]) -> Path:
     return SPLIT_PATHS[split]
 
 
-def load_reference(split: Split = "test", path: Path | None = None) -> list[Conversation]:
-    """The human reference conversations of ``split`` ('dev' for training, 'test' for metrics)."""
+def load_reference(split: Split, path: Path | None = None) -> list[Conversation]:
+    """The human reference conversations of ``split``: "dev" for training, "test" for metrics (no default, on purpose)."""
     conversations = read_chat_jsonl(path or REFERENCE_PATH)
     if split == "all":
         return conversations

@@ -3,7 +3,8 @@
 Probe states come from *whole* real conversations (``termination.jsonl``: the 20 MTRAG conversations
 whose every turn is in the human-evaluation subset): one state after each assistant turn, labelled
 positive when the real user stopped there. The simulator gives its next turn for every state; ending the
-conversation is a positive prediction. The metric is the F1 of the positive class, in percent (paper:
+conversation is a positive prediction; states the simulator reports as exhausted (e.g. a replay
+simulator that has no log for the probe) are left out. The metric is the F1 of the positive class, in percent (paper:
 UserLM-8b 63.54, GPT-4o 1.38). A simulator that never ends scores 0; one that always ends scores
 2P/(1+P) with P the share of positive states (here 20 of 159 states, so 22.35).
 """
@@ -34,9 +35,14 @@ class TerminationF1:
             return NotComputed(context.probes_off_reason)
         states, labels = termination_states(_reference(context), context.seed)
         turns = await next_turns(context.simulator, states)
-        predicted = [turn.kind == TurnKind.END for turn in turns]
+        answered = [(label, t) for label, t in zip(labels, turns, strict=True) if t.kind != TurnKind.EXHAUSTED]
+        if not answered:
+            return NotComputed("the simulator gave no turn for any termination state")
+        labels = [label for label, _ in answered]
+        predicted = [turn.kind == TurnKind.END for _, turn in answered]
         scores = f1_scores(labels, predicted)
-        details = {"n_states": len(states), "n_real_ends": sum(labels), "n_predicted_ends": sum(predicted)}
+        details = {"n_states": len(answered), "n_real_ends": sum(labels), "n_predicted_ends": sum(predicted),
+                   "n_exhausted": len(turns) - len(answered)}
         return MetricResult(scores["f1"], {"precision": scores["precision"], "recall": scores["recall"]}, details)
 
 
