@@ -24,13 +24,18 @@ TARGET = 10.0
 
 async def naive_loop(config: Any, conversations: int) -> int:
     """The blog's loop over the first ``conversations`` of the run; returns the user turns it made."""
-    from simuser.assistants import AssistantRequest
     from simuser.engine.components import build_assistant, build_simulator
+
+    return await naive_loop_with(build_simulator(config.simulator), build_assistant(config.assistant), config, conversations)
+
+
+async def naive_loop_with(simulator: Any, assistant: Any, config: Any, conversations: int) -> int:
+    """One conversation at a time, one simulator call and one assistant call (batch size 1) per turn."""
+    from simuser.assistants import AssistantRequest
     from simuser.engine.config import derive_seed
     from simuser.schema import Message
     from simuser.users import ConversationState, TurnKind
 
-    simulator, assistant = build_simulator(config.simulator), build_assistant(config.assistant)
     keys = [(intent, k) for intent in config.intents for k in range(config.n)][:conversations]
     turns = 0
     for intent, k in keys:

@@ -3,6 +3,7 @@
     python benchmarks/run.py                 # all of them (about 10 minutes on 2 CPU cores)
     python benchmarks/run.py --quick         # smaller sweeps, naive loop on 8 conversations (a few minutes)
     python benchmarks/run.py --only latency,report
+    python benchmarks/run.py --only gpu      # on a CUDA machine: UserLM-8b's shape, random weights, bf16
 
 Results (values, targets, the machine and the command) go to ``benchmarks/results.json``. Each benchmark
 is a module here with ``run(quick, shared) -> list[BenchResult]``; ``shared`` lets one benchmark reuse a
@@ -32,7 +33,9 @@ BENCHMARKS = {  # name -> module, in running order
     "latency": "bench_latency",
     "report": "bench_report",
     "ray": "bench_ray",
+    "gpu": "bench_gpu",  # only with --only gpu: needs a CUDA machine
 }
+DEFAULT = ["engine", "overhead", "latency", "report", "ray"]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -44,7 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def selected(only: str) -> list[str]:
-    names = [n.strip() for n in only.split(",") if n.strip()] or list(BENCHMARKS)
+    names = [n.strip() for n in only.split(",") if n.strip()] or DEFAULT
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         raise SystemExit(f"unknown benchmark '{unknown[0]}'; choose from: {', '.join(BENCHMARKS)}")

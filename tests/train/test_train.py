@@ -148,3 +148,26 @@ def test_end_token_is_in_the_adapter_vocabulary(trained):
     _, result = trained
     tokenizer = AutoTokenizer.from_pretrained(str(result.model_dir))
     assert tokenizer.eos_token == END_OF_TURN and END_CONVERSATION in tokenizer.get_vocab()
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_full_model_or_merged_copy_loads_on_its_own(tiny_base_dir, tmp_path, full):
+    import torch
+
+    from simuser.train.load import load_user_model
+    from simuser.train.trainer import TrainConfig, train_user_model
+
+    logs = write_chat_jsonl(tmp_path / "logs.jsonl", [make_conversation(SHORT)])
+    config = TrainConfig(data=logs, out=tmp_path / "out", model=str(tiny_base_dir), max_steps=1, grad_accum=1,
+                         full=full, merge=not full, learning_rate=0.01, device="cpu")
+    result = train_user_model(config, progress=False)
+    standalone = result.model_dir if full else result.merged_dir
+    assert standalone == tmp_path / "out" / ("model" if full else "merged")
+    model, tokenizer = load_user_model(str(standalone))
+    assert tokenizer.chat_template == USERLM_CHAT_TEMPLATE
+    assert model.get_input_embeddings().num_embeddings == len(tokenizer)
+    if not full:  # the merged copy computes what base + adapter computes
+        with_adapter, _ = load_user_model(str(tiny_base_dir), result.model_dir)
+        ids = torch.tensor([tokenizer(render_prompt(INTENT, []), add_special_tokens=False)["input_ids"]])
+        with torch.no_grad():
+            assert torch.allclose(model(input_ids=ids).logits, with_adapter(input_ids=ids).logits, atol=1e-5)

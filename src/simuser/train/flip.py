@@ -171,9 +171,9 @@ def fit_sample(sample: FlipSample, tokenizer, max_length: int) -> tuple[Tokenize
     """Tokenise, dropping the oldest exchanges until it fits; ``(None, _)`` when nothing fits."""
     truncated = False
     while True:
-        seq = tokenize_sample(sample, tokenizer)
-        if len(seq) <= max_length:
-            return seq, truncated
+        fitted = tokenize_sample(sample, tokenizer)
+        if len(fitted) <= max_length:
+            return fitted, truncated
         if not sample.history:
             return None, truncated
         sample, truncated = sample.without_first_exchange(), True
@@ -244,9 +244,9 @@ def shorten_replies(conversation: Conversation, tokenizer, max_tokens: int, stat
 
 def _records_for(samples, tokenizer, max_length, packing, stats) -> list[dict[str, Any]]:
     if packing == "conversation":
-        seq = tokenize_conversation(samples, tokenizer)
-        if len(seq) <= max_length:
-            return [_record(samples[0].conversation_id, -1, seq, stats)]
+        packed = tokenize_conversation(samples, tokenizer)
+        if len(packed) <= max_length:
+            return [_record(samples[0].conversation_id, -1, packed, stats)]
         stats.fallback_conversations += 1
     records = []
     for sample in samples:

@@ -34,9 +34,11 @@ def load_user_model(model: str | None = None, adapter: str | Path | None = None,
 
     from simuser.train.data import load_base
 
-    if model is None and adapter is None:
-        raise UserError("pass a model, an adapter directory, or both")
-    base, tokenizer = load_base(model or adapter_base(Path(adapter)), dtype=dtype)
+    if model is None:
+        if adapter is None:
+            raise UserError("pass a model, an adapter directory, or both")
+        model = adapter_base(Path(adapter))
+    base, tokenizer = load_base(model, dtype=dtype)
     if adapter is not None:
         tokenizer = AutoTokenizer.from_pretrained(str(adapter))
         base = _apply_adapter(base, tokenizer, Path(adapter))

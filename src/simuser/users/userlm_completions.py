@@ -22,11 +22,19 @@ How each guardrail of the paper is enforced over HTTP (see :mod:`simuser.users.g
 * Length and verbatim repeats: the shared checks, regenerating only the rejected rows.
 
 Server specifics live in :data:`PROFILES` (``server="auto"`` reads ``owned_by`` from ``/v1/models``):
-vLLM and SGLang are asked to keep special tokens in the text (``skip_special_tokens: false``, or
-``<|endconversation|>`` would vanish from the output) and vLLM not to add a BOS token
-(``add_special_tokens: false``; UserLM prompts carry none). Seeds are sent per request, derived from
-the conversation's turn seed, the guardrail attempt and the redraft, so a run reproduces on a server
-that honours ``seed``.
+
+* vLLM and SGLang are asked to keep special tokens in the text (``skip_special_tokens: false``, or
+  ``<|endconversation|>`` would vanish from the output), and vLLM not to add a BOS token
+  (``add_special_tokens: false``; UserLM prompts carry none). vLLM's ``/tokenize`` gives the end id.
+* llama.cpp: sampling is set to the model card's (``top_k: 0``, ``min_p: 0``, ``repeat_penalty: 1``,
+  instead of the server defaults 40 / 0.05). ``llama-server`` must run with ``--special``, which puts
+  control tokens such as the end marker into the text. llama-cpp-python's server cannot: it always
+  detokenizes without special tokens, so with it the user never ends a conversation on their own
+  (``--max-turns`` does), and it adds a BOS token when the GGUF asks for one.
+* Anything else (``openai``): the generic request; the end marker is handled by regeneration.
+
+Seeds are sent per request, derived from the conversation's turn seed, the guardrail attempt and the
+redraw, so a run reproduces on a server that honours ``seed``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from simuser.defaults import EMBEDDED_MODEL
 
 MODEL = EMBEDDED_MODEL
 MAX_LENGTH = 1024
-PACKING = "conversation"
+PACKING: Literal["turn", "conversation"] = "conversation"
 LORA_R = 8
 LORA_ALPHA = 16
 LORA_DROPOUT = 0.05

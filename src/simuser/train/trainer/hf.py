@@ -47,12 +47,12 @@ class UserTurnTrainer(Trainer):
 
         if not isinstance(self.model, PeftModel):
             return super()._save(output_dir, state_dict)
-        output_dir = output_dir or self.args.output_dir
-        os.makedirs(output_dir, exist_ok=True)
-        self.model.save_pretrained(output_dir, save_embedding_layers=False)
+        target = str(output_dir or self.args.output_dir)
+        os.makedirs(target, exist_ok=True)
+        self.model.save_pretrained(target, save_embedding_layers=False)
         if self.processing_class is not None:
-            self.processing_class.save_pretrained(output_dir)
-        torch.save(self.args, os.path.join(output_dir, "training_args.bin"))
+            self.processing_class.save_pretrained(target)
+        torch.save(self.args, os.path.join(target, "training_args.bin"))
 
 
 def pad_collator(pad_id: int):

@@ -144,7 +144,7 @@ def _save_outputs(model, tokenizer, config: TrainConfig) -> tuple[Path, Path | N
         return target, None
     target = config.out / "adapter"
     model.peft_config["default"].base_model_name_or_path = config.model
-    model.save_pretrained(target, save_embedding_layers=False)
+    model.save_pretrained(str(target), save_embedding_layers=False)
     tokenizer.save_pretrained(target)
     config.save(target)
     return target, _merge(model, tokenizer, config) if config.merge else None
