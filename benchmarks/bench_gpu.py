@@ -40,7 +40,7 @@ def write_model_dir(path: Path, shape: dict[str, Any]) -> Path:
     tokenizer.add_tokens([f"<|reserved_{i}|>" for i in range(len(tokenizer), shape["vocab_size"])], special_tokens=True)
     tokenizer.save_pretrained(path)
     config = LlamaConfig(**shape, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                         pad_token_id=tokenizer.pad_token_id, torch_dtype="bfloat16")
+                         pad_token_id=tokenizer.pad_token_id, dtype="bfloat16")
     config.save_pretrained(path)
     return path
 
@@ -50,7 +50,7 @@ def random_model(path: Path, device: str) -> tuple[Any, Any]:
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     with torch.device(device):
-        model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(path), torch_dtype=torch.bfloat16)
+        model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(path), dtype=torch.bfloat16)
     return model.eval(), AutoTokenizer.from_pretrained(path)
 
 

@@ -112,3 +112,21 @@ def test_a_failing_worker_reports_a_user_error(tmp_path, local_cluster):
     with pytest.raises(UserError, match="no_such_module"):
         simulate_ray(config, RayOptions(workers=2), progress=False)
     assert json.loads((tmp_path / "run" / "run.json").read_text())["status"] == "interrupted"
+
+
+def test_cli_ray_flag_spreads_a_run_over_ray_workers(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "goals.txt").write_text("plan a weekend in Lisbon\nfind a vegetarian lasagna recipe\n")
+    args = [sys.executable, "-m", "simuser", "simulate", "--intents", "goals.txt", "--n", "3", "--out", "runs/r",
+            "--simulator", "scripted", "-S", 'turns=["hi there", "thanks"]', "--assistant", "echo",
+            "--ray", "auto", "--ray-workers", "2", "--quiet"]
+    env = {**os.environ, "COLUMNS": "200", "RAY_ADDRESS": ""}
+    done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "run summary" in done.stdout
+    on_disk = read_conversations(tmp_path / "runs/r")
+    assert len(on_disk) == 6 and len({c.key for c in on_disk}) == 6
+    assert {c.metadata["ray_worker"] for c in on_disk} == {0, 1}

@@ -238,7 +238,7 @@ class ShardWorker:
 
     async def start(self, keys: list[Key]) -> None:
         self._changed = asyncio.Event()
-        self._task = asyncio.get_running_loop().create_task(self._run([tuple(k) for k in keys]))
+        self._task = asyncio.get_running_loop().create_task(self._run([(str(intent_id), int(k)) for intent_id, k in keys]))
 
     async def drain(self, limit: int) -> dict[str, Any]:
         """Wait for finished conversations (or the end), then hand over at most ``limit`` of them."""

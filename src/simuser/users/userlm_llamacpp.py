@@ -35,7 +35,12 @@ from simuser.errors import UserError, require
 from simuser.schema import ComponentSpec
 from simuser.tokens import END_CONVERSATION, END_OF_TURN
 from simuser.users.base import ConversationState, UserTurn
-from simuser.users.guardrails import Draft, banned_first_token_ids, generate_with_guardrails, whitespace_token_ids
+from simuser.users.guardrails import (
+    Draft,
+    banned_first_token_ids,
+    generate_with_guardrails,
+    whitespace_token_ids,
+)
 from simuser.users.userlm_completions import ServedUserLMOptions, parse_backend_options
 from simuser.users.userlm_template import parse_user_turn, render_prompt
 
@@ -145,7 +150,7 @@ class UserLMLlamaCppSimulator:
 
     def _collect(self, tokens: Any) -> tuple[list[int], bool]:
         """Generated ids up to a stop token (the end marker is kept), at most ``max_new_tokens``."""
-        vocab, kept = self.vocab, []
+        vocab, kept = self._loaded_vocab(), []
         for count, token in enumerate(tokens, start=1):
             if token in vocab.stop_ids:
                 if token == vocab.end_id:
@@ -156,11 +161,15 @@ class UserLMLlamaCppSimulator:
                 break
         return kept, False
 
+    def _loaded_vocab(self) -> _Vocab:
+        assert self.vocab is not None, "load() first"
+        return self.vocab
+
     def _processor(self, prompt_length: int, end_allowed: bool) -> Any:
         """A llama-cpp-python logits processor for this row's guardrails, or None when none applies."""
         import numpy as np
 
-        vocab = self.vocab
+        vocab = self._loaded_vocab()
         ban_end = vocab.end_id is not None and not end_allowed
         banned = np.array(vocab.banned_ids, dtype=np.intc)
         if not ban_end and banned.size == 0:

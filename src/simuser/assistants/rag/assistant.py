@@ -33,7 +33,7 @@ from simuser.schema import ComponentSpec
 
 TOP_K = 5  # recorded per turn (hit@5 bookkeeping)
 CONTEXT_K = 2  # abstracts put in the prompt
-MAX_DOC_CHARS = 1000  # per abstract in the prompt: prefill dominates a small model's CPU time
+MAX_DOC_CHARS = 800  # per abstract in the prompt: prefill dominates a small model's CPU time
 
 
 @lru_cache(maxsize=1)
