@@ -11,7 +11,7 @@ from simuser.users.replay import ScriptedSimulator
 
 def conv(intent_id, gold, turns):
     intent = Intent(id=intent_id, text="t", metadata={"gold_label": gold, "gold_doc_id": intent_id})
-    messages = [Message(role=role, content=text) for pair in turns for role, text in zip(("user", "assistant"), pair)]
+    messages = [Message(role=role, content=text) for pair in turns for role, text in zip(("user", "assistant"), pair, strict=True)]
     return Conversation(intent=intent, messages=messages)
 
 

@@ -1,5 +1,12 @@
 from simuser.assistants.rag import pubmedqa_items
-from simuser.demo.intents import build_intents, intent_for, lay_question, plain_heading, select_items, topic_phrase
+from simuser.demo.intents import (
+    build_intents,
+    intent_for,
+    lay_question,
+    plain_heading,
+    select_items,
+    topic_phrase,
+)
 from simuser.tokens import INTENT_PREFIX
 
 

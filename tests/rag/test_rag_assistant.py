@@ -25,7 +25,7 @@ class RecordingGenerator:
 
 def conversation(*turns: str) -> list[Message]:
     roles = ["user", "assistant"] * len(turns)
-    return [Message(role=role, content=text) for role, text in zip(roles, turns)]
+    return [Message(role=role, content=text) for role, text in zip(roles, turns, strict=False)]
 
 
 def test_rag_records_what_it_retrieved_per_request(fixture_corpus, fixture_questions):
@@ -35,7 +35,7 @@ def test_rag_records_what_it_retrieved_per_request(fixture_corpus, fixture_quest
     replies = asyncio.run(rag.respond(requests))
     assert [r.content for r in replies] == ["Yes."] * len(requests)
     assert len(generator.chats) == 1 and len(generator.chats[0]) == len(requests)  # one batch
-    for reply, (gold, question) in zip(replies, fixture_questions.items()):
+    for reply, (gold, question) in zip(replies, fixture_questions.items(), strict=True):
         retrieval = reply.metadata["retrieval"]
         assert retrieval["query"] == question and retrieval["query_mode"] == "concat"
         assert retrieval["doc_ids"][0] == gold and len(retrieval["doc_ids"]) == 3

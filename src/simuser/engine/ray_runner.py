@@ -73,6 +73,7 @@ def simulate_ray(
 ) -> RunResult:
     """Run ``config`` on Ray workers; the driver writes every conversation to ``config.out``."""
     options = RayOptions(address=options) if isinstance(options, str) else options
+    require("ray", "ray")  # before the run directory is touched
     session = RunSession.open(config, resume)
     reporter = _reporter(progress)
     started, interrupted = time.perf_counter(), True

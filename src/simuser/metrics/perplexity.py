@@ -165,8 +165,9 @@ def score_rendered(model: Any, tokenizer: Any, rendered: Rendered, max_length: i
         return
     with torch.inference_mode():
         device = next(model.parameters()).device
-        logits = model(input_ids=torch.tensor([ids], device=device)).logits[0].float()
-        logprobs = torch.log_softmax(logits[[p - 1 for p in positions]], dim=-1)
+        keep = torch.tensor([p - 1 for p in positions], device=device)  # output projection at scored positions only
+        logits = model(input_ids=torch.tensor([ids], device=device), logits_to_keep=keep).logits[0].float()
+        logprobs = torch.log_softmax(logits, dim=-1)
         targets = torch.tensor([ids[p] for p in positions], device=device)
         totals.nll -= logprobs.gather(1, targets[:, None]).sum().item()
     totals.tokens += len(positions)

@@ -8,7 +8,14 @@ on disk by corpus and model), :mod:`.query` (what is embedded for a conversation
 """
 
 from simuser.assistants.rag.assistant import RagAssistant
-from simuser.assistants.rag.corpus import Corpus, Document, PubMedQAItem, load_corpus, pubmedqa_corpus, pubmedqa_items
+from simuser.assistants.rag.corpus import (
+    Corpus,
+    Document,
+    PubMedQAItem,
+    load_corpus,
+    pubmedqa_corpus,
+    pubmedqa_items,
+)
 from simuser.assistants.rag.embedders import Embedder, HashingEmbedder, make_embedder
 from simuser.assistants.rag.generator import Failed, Generator
 from simuser.assistants.rag.query import QUERY_MODES, build_query
