@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -28,7 +29,7 @@ class ConditionProgress:
 
         self._bar = Progress(TextColumn(f"{label:<12}"), BarColumn(), MofNCompleteColumn(),
                              TextColumn("{task.fields[turns]} user turns"), TimeElapsedColumn())
-        self._task = None
+        self._task: Any = None
         self._turns = 0
 
     def start(self, total: int, already_done: int) -> None:

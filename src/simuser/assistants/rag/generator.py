@@ -41,18 +41,19 @@ class LocalGenerator:
                  batch_size: int = defaults.BATCH_SIZE):
         from simuser.models.local import LocalChatModel
 
-        self.options = {"model": model, "device": device, "dtype": dtype, "max_new_tokens": max_new_tokens,
-                        "temperature": temperature}
+        self.model, self.device, self.dtype = model, device, dtype
+        self.max_new_tokens, self.temperature = max_new_tokens, temperature
         self._model = LocalChatModel(model, device=device, dtype=dtype, batch_size=batch_size)
 
     def describe(self) -> dict[str, Any]:
-        return {k: v for k, v in self.options.items() if v is not None}
+        options = {"model": self.model, "device": self.device, "dtype": self.dtype,
+                   "max_new_tokens": self.max_new_tokens, "temperature": self.temperature}
+        return {k: v for k, v in options.items() if v is not None}
 
     async def generate(self, chats: Sequence[Chat], seed: int = 0) -> list[str | Failed]:
-        temperature = self.options["temperature"]
         return list(await asyncio.to_thread(
-            self._model.generate_chat, chats, max_new_tokens=self.options["max_new_tokens"],
-            temperature=temperature or 1.0, top_p=defaults.TOP_P, seed=seed, do_sample=temperature > 0,
+            self._model.generate_chat, chats, max_new_tokens=self.max_new_tokens,
+            temperature=self.temperature or 1.0, top_p=defaults.TOP_P, seed=seed, do_sample=self.temperature > 0,
         ))
 
     async def aclose(self) -> None: ...
