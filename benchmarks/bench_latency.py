@@ -4,12 +4,19 @@ The assistant is the ``openai`` backend talking HTTP to simuser's fake OpenAI-co
 127.0.0.1 (``latency_s=0.3``); the user is the scripted simulator (no model), so the wall time is all
 waiting and harness. The critical path of one conversation is 5 x 300 ms = 1.5 s; with ``concurrency``
 c the best possible wall time is ceil(100 / c) x 1.5 s, which bounds the speed-up curve.
+
+The server runs in its own process, as a real endpoint would: its request handling is not simuser's
+cost, and in-process its hundred threads would compete with the engine for the interpreter lock.
 """
 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from common import BenchResult
@@ -42,15 +49,89 @@ def timed_run(base_url: str, concurrency: int) -> tuple[float, dict[str, int]]:
     return time.perf_counter() - start, result.summary.end_reasons
 
 
-def run(quick: bool = False, shared: dict[str, Any] | None = None) -> list[BenchResult]:
-    from simuser.testing.fake_openai import FakeOpenAIServer
+SERVER = (
+    "import sys, time\n"
+    "from simuser.testing.fake_openai import FakeOpenAIServer\n"
+    "server = FakeOpenAIServer(latency_s=float(sys.argv[1])).start()\n"
+    "print(server.base_url, flush=True)\n"
+    "sys.stdin.read()\n"  # serve until the benchmark closes our stdin
+)
 
+
+@contextmanager
+def fake_server_process(latency_s: float) -> Iterator[str]:
+    """simuser's fake OpenAI-compatible server in a child process; yields its base URL."""
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(latency_s)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=30)
+
+
+BODY = {"model": "fake", "messages": [{"role": "user", "content": "question 0, please answer"}], "max_tokens": 64}
+
+
+async def httpx_bursts(base_url: str) -> tuple[float, float]:
+    """The transport alone: TURNS bursts of CONVERSATIONS concurrent POSTs through simuser's HTTP layer
+    (the same pooled httpx client and retrying POST the ``openai`` assistant uses). (wall s, CPU s)."""
+    import asyncio
+
+    from simuser.models.http import make_client, post_json
+
+    client = make_client(max_connections=128)
+    url = base_url + "/chat/completions"
+    await asyncio.gather(*(post_json(client, url, BODY) for _ in range(CONVERSATIONS)))  # open the pool
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(TURNS):
+        await asyncio.gather(*(post_json(client, url, BODY) for _ in range(CONVERSATIONS)))
+    measured = time.perf_counter() - start, time.process_time() - cpu
+    await client.aclose()
+    return measured
+
+
+async def aiohttp_bursts(base_url: str) -> tuple[float, float] | None:
+    """The same bursts through aiohttp, when it is installed (it is not a simuser dependency)."""
+    import asyncio
+
+    try:
+        import aiohttp
+    except ImportError:
+        return None
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=128)) as session:
+        async def post() -> Any:
+            async with session.post(base_url + "/chat/completions", json=BODY) as response:
+                return await response.json()
+
+        await asyncio.gather(*(post() for _ in range(CONVERSATIONS)))
+        start, cpu = time.perf_counter(), time.process_time()
+        for _ in range(TURNS):
+            await asyncio.gather(*(post() for _ in range(CONVERSATIONS)))
+        return time.perf_counter() - start, time.process_time() - cpu
+
+
+def transport_floor(base_url: str) -> dict[str, Any]:
+    import asyncio
+
+    floor: dict[str, Any] = {}
+    for name, measure in (("httpx", httpx_bursts), ("aiohttp", aiohttp_bursts)):
+        measured = asyncio.run(measure(base_url))
+        if measured is not None:
+            floor[name] = {"wall_s": round(measured[0], 3), "cpu_s": round(measured[1], 3)}
+    return floor
+
+
+def run(quick: bool = False, shared: dict[str, Any] | None = None) -> list[BenchResult]:
     critical = TURNS * LATENCY_S
     curve = []
-    with FakeOpenAIServer(latency_s=LATENCY_S) as server:
-        timed_run(server.base_url, 128)  # warm-up: imports, connection pool
+    with fake_server_process(LATENCY_S) as base_url:
+        timed_run(base_url, 128)  # warm-up: imports, connection pool
+        floor = transport_floor(base_url)
         for c in QUICK_SWEEP if quick else FULL_SWEEP:
-            wall, reasons = timed_run(server.base_url, c)
+            wall, reasons = timed_run(base_url, c)
             best = math.ceil(CONVERSATIONS / c) * critical
             curve.append({"concurrency": c, "wall_s": round(wall, 3), "ideal_s": round(best, 2),
                           "vs_ideal": round(wall / best, 3), "end_reasons": reasons})
@@ -61,6 +142,7 @@ def run(quick: bool = False, shared: dict[str, Any] | None = None) -> list[Bench
     full = min((p for p in curve if p["concurrency"] >= CONVERSATIONS), key=lambda p: p["wall_s"])
     ratio = full["wall_s"] / critical
     shape = ", ".join(f"c={p['concurrency']}: {p['wall_s']:.2f}s" for p in curve)
+    shape += "; transport alone (5 bursts of 100): " + ", ".join(f"{k} {v['wall_s']:.2f}s" for k, v in floor.items())
     return [BenchResult(f"latency-bound: {CONVERSATIONS} conv x {TURNS} turns @ {int(LATENCY_S * 1000)} ms, wall / critical path",
                         ratio, "x", f"<= {TARGET:g}x", ratio <= TARGET, shape,
-                        {"critical_path_s": critical, "curve": curve, "serial_s": serial, "serial_measured": measured_serial is not None})]
+                        {"critical_path_s": critical, "curve": curve, "transport_floor": floor, "serial_s": serial, "serial_measured": measured_serial is not None})]

@@ -46,11 +46,19 @@ def flip_dev(out: Path) -> None:
 
 
 def ship(adapter: Path) -> None:
-    """Copy the adapter and tokenizer into the package (attribution files are kept)."""
+    """Copy the adapter (weights as float16: half the size) and tokenizer into the package.
+
+    ATTRIBUTION.md and LICENSE already live there; peft's generated README.md is not copied.
+    """
+    from safetensors.torch import load_file, save_file
+
     SHIPPED.mkdir(parents=True, exist_ok=True)
     for path in adapter.iterdir():
-        if path.name != "README.md":
+        if path.name not in ("README.md", "adapter_model.safetensors"):
             shutil.copy2(path, SHIPPED / path.name)
+    weights = load_file(str(adapter / "adapter_model.safetensors"))
+    save_file({k: v.half() for k, v in weights.items()}, str(SHIPPED / "adapter_model.safetensors"),
+              metadata={"format": "pt"})
     print(f"shipped {adapter} -> {SHIPPED}")
 
 

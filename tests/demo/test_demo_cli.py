@@ -36,3 +36,15 @@ def test_demo_refuses_a_non_empty_out(tmp_path, capsys):
     (tmp_path / "out" / "keep.txt").write_text("mine")
     assert main(["demo", "--out", str(tmp_path / "out"), "--quiet"]) == 2
     assert "not empty" in capsys.readouterr().err
+
+
+def test_unreachable_endpoint_is_one_line(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = main(["demo", "--out", str(tmp_path / "out"), "--assistant-base-url", f"http://127.0.0.1:{port}/v1",
+                 "--assistant-model", "m", "--quiet"])
+    assert code == 2
+    assert "--assistant-base-url" in capsys.readouterr().err

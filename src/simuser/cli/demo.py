@@ -42,9 +42,22 @@ def demo_command(
     from simuser.demo import DemoConfig, run_demo
 
     config = DemoConfig(**flags, simulator_options=parse_options(simulator_option, "--simulator-option"))
+    check_endpoints(config)
     console.print(f"[bold]simuser demo[/] {intents_count} PubMedQA intents x {n}, up to {max_turns} user turns; "
                   f"assistant: {assistant} ({embedder} retrieval, query mode {query_mode})")
     print_result(run_demo(config, progress=not quiet))
+
+
+def check_endpoints(config) -> None:
+    """One line now, instead of a run full of errors, when an endpoint flag points at nothing."""
+    import asyncio
+
+    from simuser.models.http import check_reachable
+
+    for flag in ("assistant_base_url", "embedding_base_url", "judge_base_url"):
+        url = getattr(config, flag)
+        if url:
+            asyncio.run(check_reachable(url, flag="--" + flag.replace("_", "-")))
 
 
 def print_result(result) -> None:

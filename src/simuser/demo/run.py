@@ -96,7 +96,8 @@ def run_demo(config: DemoConfig, *, assistant: Assistant | None = None,
     out = prepare_out(config.out)
     intents = build_intents(config.intents_count, config.seed)
     owned, assistant = assistant is None, assistant or build_assistant(config)
-    retriever, timings = analysis_retriever(config, assistant), {}
+    retriever = analysis_retriever(config, assistant)
+    timings: dict[str, float] = {}
     conditions, skipped = plan_conditions(config, simulators or {})
     try:
         with timed(timings, "index"), stage("index", len(retriever.corpus), progress) as update:
@@ -211,7 +212,7 @@ def evaluate(config: DemoConfig, runs: Mapping[str, ConditionRun], retriever: Re
 def judge_stances(config: DemoConfig, runs: Mapping[str, ConditionRun]) -> dict[str, list]:
     from simuser.demo.stance import StanceJudge
 
-    if not config.judge_model:
+    if not config.judge_base_url or not config.judge_model:
         raise UserError("--judge-base-url needs --judge-model (the judge's model name at that endpoint)")
     judged = {}
     for name, run in runs.items():
@@ -228,11 +229,12 @@ def write_reports(runs: Mapping[str, ConditionRun], progress: bool) -> dict[str,
     except ImportError as exc:
         return {name: f"no report: simuser.report is not available ({exc})" for name in runs}
     written = {}
-    multi_turn = {n: r for n, r in runs.items() if r.run_dir and any(len(c.user_turns) > 1 for c in r.conversations)}
+    multi_turn = {n: r.run_dir for n, r in runs.items()
+                  if r.run_dir is not None and any(len(c.user_turns) > 1 for c in r.conversations)}
     with stage("reports", len(multi_turn), progress) as update:
-        for done, (name, run) in enumerate(multi_turn.items(), start=1):
+        for done, (name, run_dir) in enumerate(multi_turn.items(), start=1):
             try:
-                written[name] = str(write_report(evaluate_run(run.run_dir), run.run_dir)["html"])
+                written[name] = str(write_report(evaluate_run(run_dir), run_dir)["html"])
             except UserError as exc:
                 written[name] = f"no report: {exc}"
             update(done)

@@ -100,8 +100,8 @@ def load_or_build(corpus: Corpus, embedder: Embedder, *, cache: bool = True,
         index = VectorIndex.load(path)
         if index.size == len(corpus):
             return index, "cache"
-    vectors, source = shipped_vectors(corpus, embedder), "shipped"
-    source_kind: IndexSource = "shipped"
+    vectors = shipped_vectors(corpus, embedder)
+    source: IndexSource = "shipped"
     if vectors is None:
         report = (lambda done: on_progress(done, len(corpus))) if on_progress else None
         vectors, source = embedder.embed(corpus.texts, report), "built"
