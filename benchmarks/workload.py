@@ -38,12 +38,12 @@ def intents() -> list[Any]:
     return [intent_from_text(goal) for goal in GOALS]
 
 
-def run_config(out: Path | None, batch_size: int = 32, n_goals: int = len(GOALS)) -> Any:
+def run_config(out: Path | None, batch_size: int = 32, n_goals: int = len(GOALS), max_turns: int = MAX_TURNS) -> Any:
     from simuser.engine import RunConfig
     from simuser.schema import ComponentSpec
 
     return RunConfig(
-        intents=intents()[:n_goals], n=SAMPLES, max_turns=MAX_TURNS, batch_size=batch_size, seed=0, out=out,
+        intents=intents()[:n_goals], n=SAMPLES, max_turns=max_turns, batch_size=batch_size, seed=0, out=out,
         simulator=ComponentSpec(name="prompted", options={"max_new_tokens": USER_TOKENS, "batch_size": batch_size}),
         assistant=ComponentSpec(name="transformers", options={"max_new_tokens": ASSISTANT_TOKENS, "batch_size": batch_size}),
     )
@@ -91,8 +91,10 @@ class GenerateMeter:
         return sum(c.rows * c.new_tokens for c in self.calls)
 
     def summary(self) -> dict[str, Any]:
-        return {"generate_calls": len(self.calls), "rows": sum(c.rows for c in self.calls),
-                "new_tokens": self.tokens, "generate_s": round(self.generate_s, 3)}
+        rows = sum(c.rows for c in self.calls)
+        prompt = sum(c.rows * c.prompt_tokens for c in self.calls) / max(rows, 1)
+        return {"generate_calls": len(self.calls), "rows": rows, "new_tokens": self.tokens,
+                "mean_prompt_tokens": round(prompt), "generate_s": round(self.generate_s, 3)}
 
 
 def shared_model() -> Any:

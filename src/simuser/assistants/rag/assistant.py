@@ -34,6 +34,7 @@ from simuser.schema import ComponentSpec
 TOP_K = 5  # recorded per turn (hit@5 bookkeeping)
 CONTEXT_K = 2  # abstracts put in the prompt
 MAX_DOC_CHARS = 800  # per abstract in the prompt: prefill dominates a small model's CPU time
+MAX_NEW_TOKENS = 64  # the prompt asks for a brief answer whose first sentence carries the stance
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +59,7 @@ class RagAssistant:
         top_k: int = TOP_K,
         context_k: int = CONTEXT_K,
         max_doc_chars: int = MAX_DOC_CHARS,
-        max_new_tokens: int = defaults.ASSISTANT_MAX_NEW_TOKENS,
+        max_new_tokens: int = MAX_NEW_TOKENS,
         temperature: float = 0.0,
         device: str | None = None,
         concurrency: int = defaults.CONCURRENCY,
