@@ -56,9 +56,12 @@ def ship(adapter: Path) -> None:
     for path in adapter.iterdir():
         if path.name not in ("README.md", "adapter_model.safetensors"):
             shutil.copy2(path, SHIPPED / path.name)
+    config = SHIPPED / "simuser_train_config.json"
+    config.write_text(config.read_text().replace(f"{ROOT}/", ""))  # repository-relative paths
     weights = load_file(str(adapter / "adapter_model.safetensors"))
     save_file({k: v.half() for k, v in weights.items()}, str(SHIPPED / "adapter_model.safetensors"),
               metadata={"format": "pt"})
+    (SHIPPED / "adapter_model.safetensors").chmod(0o644)
     print(f"shipped {adapter} -> {SHIPPED}")
 
 

@@ -121,6 +121,7 @@ class FlipStats:
     shortened_replies: int = 0  # assistant replies cut to max_assistant_tokens
     max_length: int = 0
     packing: str = "turn"
+    max_assistant_tokens: int | None = None
     lengths: list[int] = field(default_factory=list, repr=False)
     target_tokens: int = 0
 
@@ -213,7 +214,7 @@ def flip_records(
     max_assistant_tokens: int | None = None,
 ) -> tuple[list[dict[str, Any]], FlipStats]:
     """Tokenised training records (``input_ids``, ``labels`` and bookkeeping) and their stats."""
-    stats = FlipStats(max_length=max_length, packing=packing)
+    stats = FlipStats(max_length=max_length, packing=packing, max_assistant_tokens=max_assistant_tokens)
     records: list[dict[str, Any]] = []
     for conversation in conversations:
         if max_assistant_tokens is not None:
