@@ -27,6 +27,11 @@ from simuser.schema import Conversation, Intent, Message
         ("What do you mean by a monitor? It is unclear.", "maybe"),  # the question back is skipped
         ("Thanks for asking. Yes, it works.", "yes"),  # later sentence that starts with an answer word
         ("", None),
+        ("The answer to this question is no, the diet is not deficient.", "no"),
+        ("The results suggest that reducing spasticity may have a functional benefit, but the mechanisms are "
+         "not fully understood.", "yes"),  # main clause before the contrast decides
+        ("The drug did not lower mortality, although it improved symptoms.", "no"),
+        ("It works in some patients, but it is unclear for most.", "maybe"),  # main clause undecided -> whole
     ],
 )
 def test_extract_stance_on_hand_written_replies(reply, stance):

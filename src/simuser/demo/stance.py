@@ -3,14 +3,18 @@
 The rule looks at the first *declarative* sentence of a reply (questions back to the user are skipped),
 then, in order:
 
-1. an explicit answer word at its start or after an opening phrase ("Yes, ...", "Based on the
-   abstracts, no.") -> that answer;
+1. an explicit answer word at its start, after an opening phrase ("Yes, ...", "Based on the
+   abstracts, no.") or as "the answer ... is no" -> that answer;
 2. an abstention ("I don't know", "the abstracts do not mention ...") -> no stance;
 3. a strong hedge ("unclear", "inconclusive", "mixed", "more research is needed", "not sure") -> maybe;
 4. a negation ("not", "no", "n't", "never", "failed to", "without") -> no;
 5. an affirmative finding ("improves", "is associated with", "effective", "significantly") -> yes;
 6. otherwise no stance. If the first sentence gave none, a later sentence that *starts* with an answer
    word still counts.
+
+Steps 3-5 read the main clause only, the part before a contrast (", but", "; however", ", although",
+", while"), when it decides anything: "X may improve function, but the mechanisms are not understood" is
+a yes, not a no.
 
 Weak modals ("may", "might", "could") are deliberately not hedges: abstracts conclude "X may reduce Y"
 when the answer is yes. A conversation's stance is the last stance the assistant took in it (a final
@@ -42,6 +46,8 @@ _ANSWER = {
 }
 _LEAD = {stance: re.compile(rf"(?:^|,\s*)(?:{words})\b", re.IGNORECASE) for stance, words in _ANSWER.items()}
 _START = {stance: re.compile(rf"^(?:{words})\b", re.IGNORECASE) for stance, words in _ANSWER.items()}
+_ANSWER_IS = re.compile(r"\banswer\b[^.]*?\bis\s+(yes|no|maybe)\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"[,;]\s*(?:but|however|although|though|while|whereas)\b", re.IGNORECASE)
 _ABSTAIN = _words(r"don'?t know", r"do not know", r"can(?:not|'t) (?:answer|determine|say|tell)",
                   r"(?:do|does|did) not (?:say|mention|provide|contain|address|discuss)",
                   r"doesn'?t (?:say|mention|provide|contain|address|discuss)", r"no information",
@@ -81,13 +87,21 @@ def _sentence_stance(sentence: str) -> Stance | None:
     for stance in STANCES:
         if _LEAD[stance].search(sentence):
             return stance
+    explicit = _ANSWER_IS.search(sentence)
+    if explicit:
+        return explicit.group(1).lower()  # type: ignore[return-value]
     if _ABSTAIN.search(sentence):
         return None
-    if _HEDGE.search(sentence):
+    main_clause = _CONTRAST.split(sentence, maxsplit=1)[0]
+    return _clause_stance(main_clause) or _clause_stance(sentence)
+
+
+def _clause_stance(clause: str) -> Stance | None:
+    if _HEDGE.search(clause):
         return "maybe"
-    if _NEGATION.search(sentence):
+    if _NEGATION.search(clause):
         return "no"
-    if _AFFIRM.search(sentence):
+    if _AFFIRM.search(clause):
         return "yes"
     return None
 
