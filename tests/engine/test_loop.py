@@ -1,13 +1,12 @@
 from collections import Counter
 
 import pytest
+from engine_fakes import CountingUser, FlakyAssistant
 
 from simuser.engine import RunConfig, simulate
 from simuser.errors import UserError
 from simuser.schema import EndReason, Intent
 from simuser.store import read_conversations
-
-from engine_fakes import CountingUser, FlakyAssistant
 
 
 def config(tmp_path=None, **overrides):

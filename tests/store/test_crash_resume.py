@@ -9,11 +9,11 @@ import textwrap
 import time
 from collections import Counter
 
+from engine_fakes import CountingUser, FlakyAssistant
+
 from simuser.engine import RunConfig, simulate
 from simuser.schema import Intent
 from simuser.store import CONVERSATIONS_FILE
-
-from engine_fakes import CountingUser, FlakyAssistant
 
 CHILD = textwrap.dedent(
     """
