@@ -14,7 +14,7 @@ Opt = typer.Option
 
 
 def demo_command(
-    intents_count: Annotated[int, Opt(min=1, max=1000, help="PubMedQA items to build intents from.")] = 8,
+    intents_count: Annotated[int, Opt(min=1, max=1000, help="PubMedQA items to build intents from.")] = 6,
     n: Annotated[int, Opt("--n", min=1, help="Simulated conversations per intent.")] = defaults.N_PER_INTENT,
     max_turns: Annotated[int, Opt(min=1, help="User turns per simulated conversation at most.")] = 3,
     seed: Annotated[int, Opt(help="Picks the items and seeds every conversation.")] = defaults.SEED,

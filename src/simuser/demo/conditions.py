@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from simuser import defaults
+from simuser.errors import UserError
 from simuser.schema import ComponentSpec
 from simuser.users.base import ConversationState, UserTurn
 
@@ -57,12 +57,15 @@ def userlm_options(userlm_model: str | None) -> tuple[dict[str, Any] | None, str
 
 
 def shipped_adapter() -> Path | None:
-    """The first ``simuser/adapters/<name>/adapter_config.json`` installed with the package, if any."""
-    root = resources.files("simuser").joinpath("adapters")
-    if not root.is_dir():
+    """The default user-model adapter installed with simuser (:mod:`simuser.adapters`), if any."""
+    try:
+        from simuser.adapters import adapter_path
+    except ImportError:
         return None
-    found = sorted(Path(str(c)) for c in root.iterdir() if c.joinpath("adapter_config.json").is_file())
-    return found[0] if found else None
+    try:
+        return adapter_path()
+    except UserError:
+        return None
 
 
 def model_options(model: str) -> dict[str, Any]:
