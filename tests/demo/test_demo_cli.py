@@ -9,7 +9,8 @@ from simuser.demo import DemoConfig
 def test_cli_defaults_match_the_library():
     flags = inspect.signature(demo_command).parameters
     config = DemoConfig()
-    for name in ("intents_count", "n", "max_turns", "seed", "simulator", "assistant", "embedder", "query_mode"):
+    for name in ("intents_count", "n", "max_turns", "seed", "simulator", "assistant", "embedder", "query_mode",
+                 "userlm", "report"):
         assert flags[name].default == getattr(config, name), name
 
 
@@ -19,11 +20,11 @@ def test_demo_command_offline_with_fakes(tmp_path, monkeypatch, capsys):
     code = main([
         "demo", "--assistant", "echo", "--embedder", "hashing", "--simulator", "scripted",
         "-S", 'turns=["my child faints in the bath", "is it an allergy?"]', "--intents-count", "2",
-        "--max-turns", "2", "--out", "out", "--no-report", "--quiet",
+        "--max-turns", "2", "--out", "out", "--no-report", "--no-userlm", "--quiet",
     ])
     output = capsys.readouterr().out
     assert code == 0, output
-    assert "reality gap" in output and "condition 'userlm' skipped" in output
+    assert "reality gap" in output and "condition 'userlm' skipped: --no-userlm" in output
     summary = json.loads((tmp_path / "out" / "demo_summary.json").read_text())
     assert [row["condition"] for row in summary["reality_gap"]] == ["original", "prompted"]
     assert summary["reality_gap"][1]["user_turns"] == 2.0

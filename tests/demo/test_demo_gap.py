@@ -41,7 +41,7 @@ def test_reality_gap_on_hand_built_conversations():
 
 def test_demo_end_to_end_with_fake_assistant(tmp_path, hashing_retriever, oracle_reader):
     """Original question vs two scripted 'users': vague-then-precise, and vague only."""
-    config = DemoConfig(intents_count=4, max_turns=2, out=tmp_path / "demo", report=False, seed=3)
+    config = DemoConfig(intents_count=4, max_turns=2, out=tmp_path / "demo", report=False, seed=3, userlm=False)
     from simuser.demo.intents import build_intents
 
     intents = build_intents(4, seed=3)
@@ -75,9 +75,32 @@ def test_demo_end_to_end_with_fake_assistant(tmp_path, hashing_retriever, oracle
 
 
 def test_userlm_condition_is_skipped_with_a_reason(tmp_path, hashing_retriever, oracle_reader):
-    config = DemoConfig(intents_count=2, max_turns=1, out=tmp_path / "demo", report=False)
+    config = DemoConfig(intents_count=2, max_turns=1, out=tmp_path / "demo", report=False, userlm=False)
+    assistant = RagAssistant(pubmedqa_corpus(), retriever=hashing_retriever, generator=oracle_reader)
+    result = run_demo(config, assistant=assistant, simulators={"prompted": ScriptedSimulator(turns=["hi"])},
+                      progress=False)
+    assert list(result.runs) == ["original", "prompted"] and result.skipped == {"userlm": "--no-userlm"}
+
+
+def test_a_failing_userlm_condition_does_not_sink_the_demo(tmp_path, hashing_retriever, oracle_reader):
+    (tmp_path / "not-a-model").mkdir()
+    config = DemoConfig(intents_count=2, max_turns=1, out=tmp_path / "demo", report=False,
+                        userlm_model=str(tmp_path / "not-a-model"))
     assistant = RagAssistant(pubmedqa_corpus(), retriever=hashing_retriever, generator=oracle_reader)
     result = run_demo(config, assistant=assistant, simulators={"prompted": ScriptedSimulator(turns=["hi"])},
                       progress=False)
     assert list(result.runs) == ["original", "prompted"]
-    assert "--userlm-model" in result.skipped["userlm"]
+    assert result.skipped["userlm"].startswith("failed: ") and "not-a-model" in result.skipped["userlm"]
+    assert [row.condition for row in result.gap] == ["original", "prompted"]
+
+
+def test_userlm_model_options(tmp_path):
+    from simuser.demo.conditions import model_options
+
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text('{"base_model_name_or_path": "/gone/smollm2-135m-instruct"}')
+    assert model_options(str(adapter)) == {"model": "smollm2", "adapter": str(adapter)}
+    (adapter / "adapter_config.json").write_text('{"base_model_name_or_path": "org/base-model"}')
+    assert model_options(str(adapter)) == {"model": "org/base-model", "adapter": str(adapter)}
+    assert model_options("microsoft/UserLM-8b") == {"model": "microsoft/UserLM-8b"}

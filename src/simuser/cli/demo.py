@@ -23,6 +23,7 @@ def demo_command(
     simulator_model: Annotated[str | None, Opt(help="Model of the (b) simulator.")] = None,
     simulator_option: Annotated[list[str] | None, Opt("--simulator-option", "-S", help="KEY=VALUE (b) simulator option.")] = None,
     userlm_model: Annotated[str | None, Opt(help="UserLM-format model or adapter for condition (c).")] = None,
+    userlm: Annotated[bool, Opt("--userlm/--no-userlm", help="Run condition (c) when a UserLM-format model is available.")] = True,
     assistant: Annotated[str, Opt(help="Assistant under test.")] = "rag",
     assistant_model: Annotated[str | None, Opt(help="Generator model (default: the embedded SmolLM2).")] = None,
     assistant_base_url: Annotated[str | None, Opt(help="OpenAI-compatible endpoint for the generator.")] = None,

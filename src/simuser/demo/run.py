@@ -52,6 +52,7 @@ class DemoConfig(BaseModel):
     simulator_model: str | None = None
     simulator_options: dict[str, Any] = Field(default_factory=dict)
     userlm_model: str | None = None
+    userlm: bool = True  # run condition (c) when a UserLM-format model is available
     assistant: str = "rag"
     assistant_model: str | None = None
     assistant_base_url: str | None = None
@@ -171,7 +172,7 @@ def plan_conditions(config: DemoConfig, overrides: Mapping[str, UserSimulator]) 
     simulated = Condition(PROMPTED, f"{_simulator_label(config)} (b)", simulated_spec, config.max_turns, config.n,
                           overrides.get(PROMPTED))
     conditions, skipped = [original, simulated], {}
-    options, source = userlm_options(config.userlm_model)
+    options, source = userlm_options(config.userlm_model) if config.userlm else (None, "--no-userlm")
     if options is None and USERLM not in overrides:
         skipped[USERLM] = source
     else:
