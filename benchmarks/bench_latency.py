@@ -76,18 +76,17 @@ BODY = {"model": "fake", "messages": [{"role": "user", "content": "question 0, p
 
 
 async def httpx_bursts(base_url: str) -> tuple[float, float]:
-    """The transport alone: TURNS bursts of CONVERSATIONS concurrent POSTs through simuser's HTTP layer
-    (the same pooled httpx client and retrying POST the ``openai`` assistant uses). (wall s, CPU s)."""
+    """The transport alone: TURNS bursts of CONVERSATIONS concurrent chat calls through the client the
+    ``openai`` assistant uses (:class:`~simuser.models.openai_client.OpenAIChatClient`: retrying POSTs over
+    sharded httpx pools), fresh as in an engine run. (wall s, CPU s)."""
     import asyncio
 
-    from simuser.models.http import make_client, post_json
+    from simuser.models.openai_client import OpenAIChatClient
 
-    client = make_client(max_connections=128)
-    url = base_url + "/chat/completions"
-    await asyncio.gather(*(post_json(client, url, BODY) for _ in range(CONVERSATIONS)))  # open the pool
+    client = OpenAIChatClient(base_url, "fake", max_connections=128)
     start, cpu = time.perf_counter(), time.process_time()
     for _ in range(TURNS):
-        await asyncio.gather(*(post_json(client, url, BODY) for _ in range(CONVERSATIONS)))
+        await asyncio.gather(*(client.chat(BODY["messages"], max_tokens=64) for _ in range(CONVERSATIONS)))
     measured = time.perf_counter() - start, time.process_time() - cpu
     await client.aclose()
     return measured
@@ -106,7 +105,6 @@ async def aiohttp_bursts(base_url: str) -> tuple[float, float] | None:
             async with session.post(base_url + "/chat/completions", json=BODY) as response:
                 return await response.json()
 
-        await asyncio.gather(*(post() for _ in range(CONVERSATIONS)))
         start, cpu = time.perf_counter(), time.process_time()
         for _ in range(TURNS):
             await asyncio.gather(*(post() for _ in range(CONVERSATIONS)))

@@ -44,7 +44,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simuser import defaults
@@ -53,9 +52,9 @@ from simuser.engine.config import derive_seed
 from simuser.errors import UserError, require
 from simuser.models.http import (
     EndpointError,
+    PooledClient,
     RetryPolicy,
     check_reachable,
-    make_client,
     post_json,
     request_json,
 )
@@ -196,7 +195,7 @@ class UserLMCompletionsSimulator:
         self._headers = {"Authorization": f"Bearer {key}"} if (key := read_api_key(self.options.api_key_env)) else {}
         self._retry = RetryPolicy(max_retries=self.options.http_retries)
         self._setup: _Setup | None = None
-        self._client: httpx.AsyncClient | None = None
+        self._client: PooledClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def describe(self) -> ComponentSpec:
@@ -307,10 +306,11 @@ class UserLMCompletionsSimulator:
         tokens = answer.get("tokens") if isinstance(answer, dict) else None
         return tokens if isinstance(tokens, list) else None
 
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> PooledClient:
+        """The HTTP pools for this event loop (several small pools: httpx's cost grows with pool size)."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = make_client(self.options.timeout, self.options.concurrency)
+            self._client = PooledClient(self.options.timeout, self.options.concurrency)
             self._loop = loop
         return self._client
 
