@@ -120,8 +120,7 @@ async def test_a_failing_endpoint_exhausts_only_that_conversation_without_retry_
         return Fault.status(500) if "broken" in body["prompt"] else None
 
     with FakeOpenAIServer(reply=Script(), fault_rule=fault) as server:
-        sim = simulator(server, http_retries=1)
-        sim._retry = type(sim._retry)(max_retries=1, backoff_base_s=0.0)
+        sim = simulator(server, http_retries=1, backoff_base_s=0.0)
         turns = await sim.next_turns([state("this is broken", "x"), state("this works", "y")])
         await sim.aclose()
     assert turns[0].kind is TurnKind.EXHAUSTED and "endpoint error" in turns[0].metadata["reason"]

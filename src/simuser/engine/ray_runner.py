@@ -115,7 +115,9 @@ def ray_connection(address: str) -> Iterator[Any]:
 
 
 def _connect(ray: Any, address: str) -> None:
-    kwargs = {"include_dashboard": False, "log_to_driver": True, "logging_level": logging.WARNING}
+    # Worker output (model loading bars, warnings) would break the progress bar; failures come back as
+    # data, and the workers' logs stay in Ray's session directory (/tmp/ray/session_latest/logs).
+    kwargs = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
     if address != "auto":
         try:
             ray.init(address=address, **kwargs)
@@ -134,6 +136,9 @@ class _Shard:
     keys: list[Key]
     received: set[Key] = field(default_factory=set)
     restarts: int = 0
+
+    def __post_init__(self) -> None:
+        self.key_set = set(self.keys)
 
     @property
     def outstanding(self) -> list[Key]:
@@ -205,7 +210,7 @@ class Dispatcher:
             self.inflight[actor.drain.remote(self.options.chunk)] = (s, actor)
 
     def _accept(self, s: _Shard, conversation: Conversation) -> None:
-        if conversation.key in s.received or conversation.key not in s.keys:
+        if conversation.key in s.received or conversation.key not in s.key_set:
             log.warning("ray worker %d sent %s twice or out of shard; ignored", s.index, conversation.key)
             return
         s.received.add(conversation.key)
@@ -213,8 +218,9 @@ class Dispatcher:
 
     def _replace(self, s: _Shard, actor: Any, exc: Exception) -> None:
         if s.restarts >= self.options.max_restarts:
-            raise RuntimeError(f"ray worker {s.index} died {s.restarts + 1} times ({type(exc).__name__}); "
-                               "resume the run with --resume once the cluster is healthy") from exc
+            raise RuntimeError(f"ray worker {s.index} died {s.restarts + 1} times ({type(exc).__name__}; its log is "
+                               "in /tmp/ray/session_latest/logs); resume the run with --resume once the cluster is "
+                               "healthy") from exc
         s.restarts += 1
         log.warning("ray worker %d died (%s); %d conversations go to a new worker",
                     s.index, type(exc).__name__, len(s.outstanding))

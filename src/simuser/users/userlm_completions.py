@@ -176,6 +176,8 @@ class CompletionsOptions(ServedUserLMOptions):
     concurrency: int = Field(64, ge=1)
     timeout: float = Field(defaults.REQUEST_TIMEOUT_S, gt=0)
     http_retries: int = Field(defaults.MAX_HTTP_RETRIES, ge=0)
+    backoff_base_s: float = Field(defaults.BACKOFF_BASE_S, ge=0)
+    backoff_max_s: float = Field(defaults.BACKOFF_MAX_S, ge=0)
     extra_body: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -193,7 +195,8 @@ class UserLMCompletionsSimulator:
         self.guardrails = self.options.guardrail_config()
         self.base_url = self.options.base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {key}"} if (key := read_api_key(self.options.api_key_env)) else {}
-        self._retry = RetryPolicy(max_retries=self.options.http_retries)
+        o = self.options
+        self._retry = RetryPolicy(max_retries=o.http_retries, backoff_base_s=o.backoff_base_s, backoff_max_s=o.backoff_max_s)
         self._setup: _Setup | None = None
         self._client: PooledClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
