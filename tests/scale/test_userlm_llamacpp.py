@@ -62,11 +62,16 @@ async def test_in_process_without_guardrails_the_model_speaks_freely(tiny_gguf):
 
 async def test_in_process_prompt_has_no_bos_and_a_full_context_is_reported(tiny_gguf):
     sim = in_process(tiny_gguf, **LENIENT).load()
+    llm, prompts = sim._llm, []
+    generate = llm.generate
+    llm.generate = lambda tokens, **kw: (prompts.append(list(tokens)), generate(tokens, **kw))[1]
+    await sim.next_turns([state(0)])
+    assert llm.tokenize(b"", add_bos=True, special=True) == [llm.token_bos()]  # the GGUF asks for a BOS...
+    assert prompts[0][0] == llm.tokenize(b"<|start_header_id|>", add_bos=False, special=True)[0]  # ...not given
+    assert llm.token_bos() not in prompts[0]
     long_state = ConversationState(INTENT, (Message(role="user", content="help " * 300), Message(role="assistant", content="ok")), 1)
     [turn] = await sim.next_turns([long_state])
     assert turn.kind is TurnKind.EXHAUSTED and turn.metadata["reason"] == "context_full"
-    prompt = sim._llm.tokenize(b"<|start_header_id|>system", add_bos=False, special=True)
-    assert prompt[0] == sim._llm.tokenize(b"<|start_header_id|>", add_bos=False, special=True)[0]
     await sim.aclose()
 
 

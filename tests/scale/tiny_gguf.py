@@ -56,7 +56,7 @@ def build_tiny_userlm_gguf(path: str | Path) -> Path:
     writer.add_bos_token_id(tokenizer.bos_token_id)
     writer.add_eos_token_id(tokenizer.convert_tokens_to_ids("<|eot_id|>"))
     writer.add_pad_token_id(tokenizer.pad_token_id)
-    writer.add_add_bos_token(False)
+    writer.add_add_bos_token(True)  # like Llama 3 GGUFs: simuser must be the one that leaves BOS out
     for name, tensor in _tensors(tokenizer, len(tokens)).items():
         writer.add_tensor(name, tensor)
     writer.write_header_to_file()
