@@ -339,3 +339,12 @@ async def test_generation_leaves_the_event_loop_free(make_sim):
     done = True
     await task
     assert ticks > 5, "generate must run in a worker thread, not on the event loop"
+
+
+def test_the_embedded_alias_loads_the_converted_copy_not_the_hub(tiny_userlm_dir, monkeypatch):
+    from simuser.models import embedded
+    from simuser.users.userlm_loading import load_userlm
+
+    monkeypatch.setattr(embedded, "embedded_model_path", lambda: tiny_userlm_dir)
+    loaded = load_userlm("smollm2", device="cpu", dtype="auto", adapter=None, banned_words=())
+    assert loaded.model.name_or_path == str(tiny_userlm_dir)

@@ -194,22 +194,12 @@ def run_condition(config: DemoConfig, condition: Condition, intents: list[Intent
 
     run_config = RunConfig(
         intents=intents, n=condition.n, max_turns=condition.max_turns, seed=config.seed,
-        concurrency=config.concurrency, batch_size=config.batch_size, simulator=resolved(condition.simulator),
+        concurrency=config.concurrency, batch_size=config.batch_size, simulator=condition.simulator,
         assistant=assistant.describe(), out=out / condition.name,
     )
     reporter = ConditionProgress(condition.name) if progress else False
     result = simulate(run_config, simulator=condition.instance, assistant=assistant, progress=reporter)
     return ConditionRun(condition, result.run_dir, result.conversations)
-
-
-def resolved(spec: ComponentSpec) -> ComponentSpec:
-    """The userlm backend loads directories and hub ids only: give it the embedded alias's converted copy."""
-    from simuser.models.embedded import ALIASES, resolve_model
-
-    model = spec.options.get("model")
-    if spec.name != "userlm" or model not in ALIASES:
-        return spec
-    return spec.model_copy(update={"options": {**spec.options, "model": resolve_model(model)}})
 
 
 def evaluate(config: DemoConfig, runs: Mapping[str, ConditionRun], retriever: Retriever,

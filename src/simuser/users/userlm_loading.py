@@ -44,7 +44,9 @@ def load_userlm(name: str, *, device: str, dtype: str, adapter: str | None,
     """Load ``name`` (hub id or local directory) and prepare it; user mistakes become :class:`UserError`."""
     require("torch", "local")
     require("transformers", "local")
-    model, tokenizer = _from_pretrained(name, resolve_device(device), resolve_dtype(dtype))
+    from simuser.models.embedded import resolve_model
+
+    model, tokenizer = _from_pretrained(resolve_model(name), resolve_device(device), resolve_dtype(dtype))
     if adapter:
         model, tokenizer = _apply_adapter(model, tokenizer, adapter)
     model.eval()

@@ -39,8 +39,11 @@ class TrainResult:
 def train_user_model(config: TrainConfig, progress: bool = True) -> TrainResult:
     torch = require("torch", "local")
     require("peft", "train")
+    from transformers import set_seed
+
     if config.threads:
         torch.set_num_threads(config.threads)
+    set_seed(config.seed)  # before the LoRA weights are drawn: the same config trains the same model
     started = time.time()
     model, tokenizer = _base_with_userlm_tokens(config)
     dataset, data_info = _training_data(config, tokenizer)
