@@ -6,9 +6,10 @@ shape (Llama 3.1 8B: 32 layers, hidden 4096, 32 heads / 8 KV heads, MLP 14336, v
 random weights, and a tokenizer padded to that vocabulary. Random weights change what is said, not how
 long it takes: every turn is forced to its token cap (``min_new_tokens``), guardrails are off.
 
-Three runs of 32 conversations x 4 user turns (assistant: ``echo``, so the user model is the work):
-the naive loop (batch size 1), the simuser engine with the transformers backend (one batched
-``generate`` per step), and, when vLLM is installed, the engine with the ``userlm-vllm`` backend
+Runs of 32 conversations x 4 user turns (assistant: ``echo``, so the user model is the work): the naive
+loop (batch size 1; on the first 8 conversations, its time scaled by 4, as in benchmark 1), the simuser
+engine with the transformers backend (one batched ``generate`` per step), the engine on 128
+conversations at batch size 128 (throughput), and, when vLLM is installed, the engine with ``userlm-vllm``
 (``load_format="dummy"``: random weights without a checkpoint; vLLM cannot force a minimum length,
 but random weights almost never sample ``<|eot_id|>`` among 128k tokens).
 """
@@ -54,40 +55,62 @@ def random_model(path: Path, device: str) -> tuple[Any, Any]:
     return model.eval(), AutoTokenizer.from_pretrained(path)
 
 
-def config(n_goals: int = len(workload.GOALS)) -> Any:
+NAIVE_CONVERSATIONS = 8  # the naive loop is strictly sequential: its time scales linearly to all 32
+WIDE_SAMPLES = 8  # the throughput row: 16 goals x 8 samples = 128 conversations in one batch
+
+
+def config(n_goals: int = len(workload.GOALS), samples: int = workload.SAMPLES, batch_size: int = 32) -> Any:
     from simuser.engine import RunConfig
     from simuser.schema import ComponentSpec
 
-    return RunConfig(intents=workload.intents()[:n_goals], n=workload.SAMPLES, max_turns=workload.MAX_TURNS,
-                     batch_size=32, assistant=ComponentSpec(name="echo"))
+    return RunConfig(intents=workload.intents()[:n_goals], n=samples, max_turns=workload.MAX_TURNS,
+                     batch_size=batch_size, assistant=ComponentSpec(name="echo"))
 
 
-async def naive(simulator: Any, assistant: Any, cfg: Any) -> None:
+async def naive(simulator: Any, assistant: Any, cfg: Any, conversations: int) -> None:
     from bench_engine import naive_loop_with
 
-    await naive_loop_with(simulator, assistant, cfg, len(cfg.intents) * cfg.n)
+    await naive_loop_with(simulator, assistant, cfg, conversations)
+
+
+def timed_engine(cfg: Any, simulator: Any, model: Any) -> tuple[float, dict[str, Any]]:
+    from simuser.assistants.echo import EchoAssistant
+    from simuser.engine import simulate
+
+    with workload.GenerateMeter(model) as meter:
+        start = time.perf_counter()
+        simulate(cfg, simulator=simulator, assistant=EchoAssistant(), progress=False)
+        seconds = time.perf_counter() - start
+    return seconds, meter.summary()
 
 
 def run_workload(shape: dict[str, Any], device: str, quick: bool = False) -> dict[str, Any]:
-    """Seconds for the naive loop, the engine (transformers) and the engine (vLLM, when installed)."""
+    """Seconds for the naive loop, the engine (transformers), a 128-wide engine run, and vLLM when installed."""
     from simuser.assistants.echo import EchoAssistant
-    from simuser.engine import simulate
     from simuser.users.userlm import UserLMSimulator
 
     cfg = config(4 if quick else len(workload.GOALS))
-    times: dict[str, Any] = {"conversations": len(cfg.intents) * cfg.n}
+    total = len(cfg.intents) * cfg.n
+    naive_n = min(NAIVE_CONVERSATIONS, total)
+    times: dict[str, Any] = {"conversations": total, "naive_conversations_run": naive_n, "user_tokens": TOKENS}
     with tempfile.TemporaryDirectory() as tmp:
         path = write_model_dir(Path(tmp), shape)
         model, tokenizer = random_model(path, device)
-        simulator = UserLMSimulator.from_model(model, tokenizer, guardrails=False, max_new_tokens=TOKENS, batch_size=32)
+        simulator = UserLMSimulator.from_model(model, tokenizer, guardrails=False, max_new_tokens=TOKENS, batch_size=128)
+        timed_engine(config(1, 1), simulator, model)  # warm-up: CUDA context, kernels, allocator
         with workload.GenerateMeter(model) as meter:
             start = time.perf_counter()
-            asyncio.run(naive(simulator, EchoAssistant(), cfg))
-            times["naive_s"] = time.perf_counter() - start
-            start = time.perf_counter()
-            simulate(cfg, simulator=simulator, assistant=EchoAssistant(), progress=False)
-            times["engine_s"] = time.perf_counter() - start
-        times["generate"] = meter.summary()
+            asyncio.run(naive(simulator, EchoAssistant(), cfg, naive_n))
+            times["naive_s"] = (time.perf_counter() - start) * total / naive_n
+        times["naive"] = meter.summary()
+        times["engine_s"], times["engine"] = timed_engine(cfg, simulator, model)
+        if not quick:
+            wide = config(samples=WIDE_SAMPLES, batch_size=128)
+            times["wide_conversations"] = len(wide.intents) * wide.n
+            times["wide_s"], times["wide"] = timed_engine(wide, simulator, model)
+            times["wide_tokens_per_s"] = round(times["wide"]["new_tokens"] / times["wide_s"], 1)
+        times["engine_tokens_per_s"] = round(times["engine"]["new_tokens"] / times["engine_s"], 1)
+        times["naive_tokens_per_s"] = round(meter.tokens / (times["naive_s"] * naive_n / total), 1)
         del model, simulator
         times["vllm_s"] = vllm_time(path, cfg)
     return times
@@ -120,5 +143,8 @@ def run(quick: bool = False, shared: dict[str, Any] | None = None) -> list[Bench
     times["gpu"] = torch.cuda.get_device_name(0)
     speedup = times["naive_s"] / times["engine_s"]
     vllm = f", vLLM engine {times['vllm_s']:.1f} s" if times["vllm_s"] is not None else ", vLLM not installed"
-    notes = f"{times['gpu']}: naive {times['naive_s']:.1f} s, engine {times['engine_s']:.1f} s{vllm}"
+    wide = (f"; {times['wide_conversations']} conversations at batch 128: {times['wide_s']:.1f} s, "
+            f"{times['wide_tokens_per_s']:.0f} user tokens/s") if "wide_s" in times else ""
+    notes = (f"{times['gpu']}: naive {times['naive_s']:.1f} s ({times['naive_conversations_run']} of "
+             f"{times['conversations']} conversations, scaled), engine {times['engine_s']:.1f} s{wide}{vllm}")
     return [BenchResult(name, speedup, "x", ">= 10x", speedup >= 10, notes, times)]
