@@ -18,6 +18,7 @@ from typing import Any
 
 from simuser import defaults
 from simuser.errors import UserError, require
+from simuser.models.attention import generation_attention
 from simuser.models.embedded import resolve_model
 
 Chat = Sequence[dict[str, str]]
@@ -135,7 +136,7 @@ class LocalChatModel:
         batch = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
         sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p} if do_sample else {
             "do_sample": False, "temperature": None, "top_p": None, "top_k": None}
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode(), generation_attention(model.device):
             torch.manual_seed(seed)
             generated = model.generate(
                 **batch, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id, **sampling

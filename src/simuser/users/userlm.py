@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from simuser import defaults
 from simuser.engine.config import derive_seed
 from simuser.errors import UserError
+from simuser.models.attention import generation_attention
 from simuser.schema import ComponentSpec
 from simuser.tokens import BANNED_FIRST_WORDS
 from simuser.users.base import ConversationState, UserTurn
@@ -184,7 +185,7 @@ class UserLMSimulator:
         loaded, batch = self._ready(), self.encode(prompts)
         prompt_length = batch["input_ids"].shape[1]
         processors = LogitsProcessorList(self._processors(loaded, prompt_length, list(end_allowed)))
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode(), generation_attention(loaded.model.device):
             torch.manual_seed(seed)
             output = loaded.model.generate(
                 **batch, max_new_tokens=self.options.max_new_tokens, eos_token_id=loaded.stop_ids,
