@@ -348,3 +348,12 @@ def test_the_embedded_alias_loads_the_converted_copy_not_the_hub(tiny_userlm_dir
     monkeypatch.setattr(embedded, "embedded_model_path", lambda: tiny_userlm_dir)
     loaded = load_userlm("smollm2", device="cpu", dtype="auto", adapter=None, banned_words=())
     assert loaded.model.name_or_path == str(tiny_userlm_dir)
+
+
+def test_default_is_the_shipped_adapter_on_the_embedded_base():
+    from simuser.adapters import adapter_path
+    from simuser.users.userlm_loading import resolve_user_model
+
+    assert resolve_user_model("default", None) == ("smollm2", str(adapter_path()))
+    assert resolve_user_model("default", "/my/adapter") == ("smollm2", "/my/adapter")
+    assert resolve_user_model("microsoft/UserLM-8b", None) == ("microsoft/UserLM-8b", None)

@@ -23,15 +23,29 @@ PROBES_DIR = Path(__file__).resolve().parent.parent / "data" / "reference" / "pr
 
 
 async def next_turns(simulator: UserSimulator, states: Sequence[ConversationState],
-                     batch_size: int = defaults.BATCH_SIZE) -> list[UserTurn]:
-    """The simulator's turn for every state, asked in batches of ``batch_size``."""
+                     batch_size: int = defaults.BATCH_SIZE, label: str = "probes") -> list[UserTurn]:
+    """The simulator's turn for every state, asked in batches of ``batch_size`` (a progress bar on a terminal)."""
     turns: list[UserTurn] = []
-    for start in range(0, len(states), batch_size):
-        batch = list(states[start : start + batch_size])
-        answered = await simulator.next_turns(batch)
-        assert len(answered) == len(batch), "a simulator must return one turn per state"
-        turns.extend(answered)
+    with _progress() as progress:
+        task = progress.add_task(label, total=len(states))
+        for start in range(0, len(states), batch_size):
+            batch = list(states[start : start + batch_size])
+            answered = await simulator.next_turns(batch)
+            assert len(answered) == len(batch), "a simulator must return one turn per state"
+            turns.extend(answered)
+            progress.update(task, completed=len(turns))
     return turns
+
+
+def _progress():
+    """A transient bar on stderr, only when stderr is a terminal (a local model can take minutes here)."""
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
 
 
 def run_sync(awaitable: Awaitable[T]) -> T:

@@ -69,7 +69,7 @@ class RoleAdherence:
         if context.simulator is None:
             return NotComputed(context.probes_off_reason)
         probes = role_probes(context.probe_limit, context.seed)
-        turns = await next_turns(context.simulator, [p.state for p in probes])
+        turns = await next_turns(context.simulator, [p.state for p in probes], label="role probes")
         scored = [(p, t) for p, t in zip(probes, turns, strict=True) if t.kind != TurnKind.EXHAUSTED]
         if not scored:
             return NotComputed("the simulator gave no turn for any role probe")

@@ -34,7 +34,7 @@ class TerminationF1:
         if context.simulator is None:
             return NotComputed(context.probes_off_reason)
         states, labels = termination_states(_reference(context), context.seed)
-        turns = await next_turns(context.simulator, states)
+        turns = await next_turns(context.simulator, states, label="termination probes")
         answered = [(label, t) for label, t in zip(labels, turns, strict=True) if t.kind != TurnKind.EXHAUSTED]
         if not answered:
             return NotComputed("the simulator gave no turn for any termination state")

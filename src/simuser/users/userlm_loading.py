@@ -23,6 +23,9 @@ from simuser.tokens import END_CONVERSATION, END_OF_TURN
 from simuser.users.guardrails import banned_first_token_ids, whitespace_token_ids
 from simuser.users.userlm_template import USERLM_CHAT_TEMPLATE
 
+#: The model name of the shipped user model (adapter ``userlm-smollm2-mtrag`` on the embedded SmolLM2).
+DEFAULT_USER_MODEL = "default"
+
 
 @dataclass
 class LoadedUserLM:
@@ -46,11 +49,21 @@ def load_userlm(name: str, *, device: str, dtype: str, adapter: str | None,
     require("transformers", "local")
     from simuser.models.embedded import resolve_model
 
+    name, adapter = resolve_user_model(name, adapter)
     model, tokenizer = _from_pretrained(resolve_model(name), resolve_device(device), resolve_dtype(dtype))
     if adapter:
         model, tokenizer = _apply_adapter(model, tokenizer, adapter)
     model.eval()
     return prepare(model, tokenizer, banned_words, name=name)
+
+
+def resolve_user_model(name: str, adapter: str | None) -> tuple[str, str | None]:
+    """``default`` is the user model shipped with simuser: its adapter on the embedded base."""
+    if name != DEFAULT_USER_MODEL:
+        return name, adapter
+    from simuser.adapters import DEFAULT_ADAPTER_BASE, adapter_path
+
+    return DEFAULT_ADAPTER_BASE, adapter or str(adapter_path())
 
 
 def prepare(model: Any, tokenizer: Any, banned_words: tuple[str, ...], name: str = "") -> LoadedUserLM:
