@@ -54,3 +54,17 @@ def test_it_loads_on_the_embedded_base_and_writes_a_user_turn():
         out = model.generate(**ids, max_new_tokens=40, do_sample=False)
     text = tokenizer.decode(out[0, ids["input_ids"].shape[1]:])
     assert text.startswith("\n") and END_OF_TURN in text  # a user turn, closed by the end-of-turn token
+
+
+@pytest.mark.slow
+async def test_the_userlm_simulator_runs_it_as_model_default():
+    from simuser.schema import Intent
+    from simuser.users import simulators
+    from simuser.users.base import ConversationState, TurnKind
+
+    simulator = simulators.create("userlm", model="default", device="cpu", max_new_tokens=40)
+    intent = Intent(id="rome", text="You are a user chatting with an assistant language model to plan a trip to Rome")
+    [turn] = await simulator.next_turns([ConversationState(intent, (), 0)])
+    await simulator.aclose()
+    assert turn.kind is TurnKind.MESSAGE and turn.text.strip()
+    assert turn.text.split()[0] not in {"I", "You", "Here"}  # the first-word ban applies
