@@ -60,8 +60,8 @@ async def test_request_is_the_userlm_prompt_on_the_raw_completions_endpoint():
 async def test_seeds_are_reproducible_and_differ_between_conversations():
     with FakeOpenAIServer(reply=Script()) as server:
         sim = simulator(server)
-        await sim.next_turns([state("hi there", "hello", seed=1), state("hi there", "hello", seed=2)])
-        await sim.next_turns([state("hi there", "hello", seed=1)])
+        for seed in (1, 2, 1):  # one at a time: concurrent requests may reach the server in either order
+            await sim.next_turns([state("hi there", "hello", seed=seed)])
         await sim.aclose()
     seeds = [r.json["seed"] for r in server.requests_to("/completions")]
     assert seeds[0] != seeds[1] and seeds[2] == seeds[0]
