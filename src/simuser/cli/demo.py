@@ -19,7 +19,7 @@ def demo_command(
     max_turns: Annotated[int, Opt(min=1, help="User turns per simulated conversation at most.")] = 3,
     seed: Annotated[int, Opt(help="Picks the items and seeds every conversation.")] = defaults.SEED,
     out: Annotated[Path | None, Opt("--out", "-o", help="Directory to write (default runs/demo-<time>).")] = None,
-    simulator: Annotated[str, Opt(help="Simulator of condition (b).")] = defaults.DEFAULT_SIMULATOR,
+    simulator: Annotated[str, Opt(help="Simulator of condition (b).")] = defaults.PROMPTED_BASELINE,
     simulator_model: Annotated[str | None, Opt(help="Model of the (b) simulator.")] = None,
     simulator_option: Annotated[list[str] | None, Opt("--simulator-option", "-S", help="KEY=VALUE (b) simulator option.")] = None,
     userlm_model: Annotated[str | None, Opt(help="UserLM-format model or adapter for condition (c).")] = None,

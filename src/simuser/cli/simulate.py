@@ -113,11 +113,17 @@ def _print_plan(config) -> None:
         f"[bold]simuser[/] {total} conversations ({len(config.intents)} intents x {config.n}), "
         f"up to {config.max_turns} user turns -> {config.out}"
     )
-    if config.simulator.name == defaults.DEFAULT_SIMULATOR and "model" not in config.simulator.options:
+    simulator, model = config.simulator.name, config.simulator.options.get("model")
+    if simulator == defaults.PROMPTED_BASELINE:
         console.print(
-            "[dim]simulator: the prompted baseline (SmolLM2-135M-Instruct told to act as a user). "
+            "[dim]simulator: the prompted baseline (an instruction model told to act as a user). "
             "It is what most tools do and overestimates assistants; prefer a UserLM-format model "
-            "(--simulator userlm --simulator-model microsoft/UserLM-8b, or train one with `simuser train`).[/]"
+            "(--simulator userlm, the default).[/]"
+        )
+    elif simulator == "userlm" and model in (None, "default"):
+        console.print(
+            "[dim]simulator: simuser's small user model (SmolLM2-135M trained on MTRAG-UN users, offline). "
+            "For the most realistic users: --simulator-model microsoft/UserLM-8b on a GPU.[/]"
         )
 
 

@@ -48,7 +48,7 @@ class DemoConfig(BaseModel):
     max_turns: int = Field(MAX_TURNS, ge=1)
     seed: int = defaults.SEED
     out: Path | None = None
-    simulator: str = defaults.DEFAULT_SIMULATOR
+    simulator: str = defaults.PROMPTED_BASELINE
     simulator_model: str | None = None
     simulator_options: dict[str, Any] = Field(default_factory=dict)
     userlm_model: str | None = None

@@ -1,5 +1,8 @@
 """The UserLM simulator: a UserLM-format model (e.g. microsoft/UserLM-8b) run through transformers.
 
+``model=default`` (the default) is the user model shipped with simuser: its LoRA adapter on the embedded
+SmolLM2-135M-Instruct, offline.
+
 Per engine step, every conversation that needs a user turn goes into one left-padded ``generate`` call
 (split into ``batch_size`` rows at most). The prompt is the intent as system message, the history with
 its normal roles, and an open user header (:mod:`simuser.users.userlm_template`); generation stops at
@@ -33,12 +36,13 @@ from simuser.schema import ComponentSpec
 from simuser.tokens import BANNED_FIRST_WORDS
 from simuser.users.base import ConversationState, UserTurn
 from simuser.users.guardrails import Draft, GuardrailConfig, generate_with_guardrails
+from simuser.users.userlm_loading import DEFAULT_USER_MODEL
 from simuser.users.userlm_template import parse_user_turn, render_prompt
 
 if TYPE_CHECKING:
     from simuser.users.userlm_loading import LoadedUserLM
 
-DEFAULT_MODEL = "microsoft/UserLM-8b"
+DEFAULT_MODEL = DEFAULT_USER_MODEL  # the shipped user model; microsoft/UserLM-8b on a GPU
 
 
 class UserLMOptions(BaseModel):
