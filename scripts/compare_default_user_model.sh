@@ -30,6 +30,7 @@ simuser simulate --intents "$OUT/test_intents.jsonl" --max-turns 4 --quiet --out
 simuser simulate --intents "$OUT/test_intents.jsonl" --max-turns 4 --quiet --out "$OUT/run_prompted" \
   --simulator prompted
 
-# 3. The report card of each run, next to the human reference test split.
-simuser evaluate "$OUT/run_trained" --out "$OUT/report_trained"
-simuser evaluate "$OUT/run_prompted" --out "$OUT/report_prompted"
+# 3. The report card of each run, next to the human reference test split; --probes runs each run's own
+#    simulator on the termination, role and intent probes (24 and 35 minutes on 2 cores).
+simuser evaluate "$OUT/run_trained" --out "$OUT/report_trained_probes" --probes
+simuser evaluate "$OUT/run_prompted" --out "$OUT/report_prompted_probes" --probes
