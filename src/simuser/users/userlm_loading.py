@@ -148,7 +148,7 @@ def _apply_adapter(model: Any, tokenizer: Any, adapter: str) -> tuple[Any, Any]:
 
         tokenizer = AutoTokenizer.from_pretrained(path)
         if len(tokenizer) > model.get_input_embeddings().num_embeddings:
-            model.resize_token_embeddings(len(tokenizer))
+            model.resize_token_embeddings(len(tokenizer), mean_resizing=False)  # rows come from the adapter
     model = peft.PeftModel.from_pretrained(model, str(path))
     return model.merge_and_unload(), tokenizer
 
