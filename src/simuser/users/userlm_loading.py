@@ -14,6 +14,7 @@ the adapter is applied.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,8 +150,10 @@ def _apply_adapter(model: Any, tokenizer: Any, adapter: str) -> tuple[Any, Any]:
         tokenizer = AutoTokenizer.from_pretrained(path)
         if len(tokenizer) > model.get_input_embeddings().num_embeddings:
             model.resize_token_embeddings(len(tokenizer), mean_resizing=False)  # rows come from the adapter
-    model = peft.PeftModel.from_pretrained(model, str(path))
-    return model.merge_and_unload(), tokenizer
+    with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5: noise for our users
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        model = peft.PeftModel.from_pretrained(model, str(path))
+        return model.merge_and_unload(), tokenizer
 
 
 def _generation_eos(model: Any) -> list[int]:
