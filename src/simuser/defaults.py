@@ -8,6 +8,8 @@ EMBEDDED_MODEL = "smollm2"
 #: The shipped user model (``userlm`` with ``model=default``: SmolLM2-135M flipped on MTRAG-UN). It beat the
 #: prompted baseline on held-out perplexity and most of the report card (docs/training.md).
 DEFAULT_SIMULATOR = "userlm"
+#: The model name of the shipped user model (adapter ``userlm-smollm2-mtrag`` on the embedded SmolLM2).
+DEFAULT_USER_MODEL = "default"
 #: The simulator most tools use (an instruction model told to act as a user); the demo's condition (b).
 PROMPTED_BASELINE = "prompted"
 DEFAULT_ASSISTANT = "transformers"

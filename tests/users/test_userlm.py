@@ -351,8 +351,7 @@ def test_the_embedded_alias_loads_the_converted_copy_not_the_hub(tiny_userlm_dir
 
 
 def test_default_is_the_shipped_adapter_on_the_embedded_base():
-    from simuser.adapters import adapter_path
-    from simuser.users.userlm_loading import resolve_user_model
+    from simuser.adapters import adapter_path, resolve_user_model
 
     assert resolve_user_model("default", None) == ("smollm2", str(adapter_path()))
     assert resolve_user_model("default", "/my/adapter") == ("smollm2", "/my/adapter")

@@ -14,6 +14,15 @@ DEFAULT_ADAPTER_NAME = "userlm-smollm2-mtrag"
 DEFAULT_ADAPTER_BASE = "smollm2"
 
 
+def resolve_user_model(name: str, adapter: str | None = None) -> tuple[str, str | None]:
+    """``(base model, adapter)`` for a user-model name: ``default`` is the shipped adapter on its base."""
+    from simuser.defaults import DEFAULT_USER_MODEL
+
+    if name != DEFAULT_USER_MODEL:
+        return name, adapter
+    return DEFAULT_ADAPTER_BASE, adapter or str(adapter_path())
+
+
 def adapter_path(name: str = DEFAULT_ADAPTER_NAME) -> Path:
     """Directory of a shipped adapter; a missing one is a :class:`~simuser.errors.UserError`."""
     from simuser.errors import UserError

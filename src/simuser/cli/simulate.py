@@ -120,7 +120,7 @@ def _print_plan(config) -> None:
             "It is what most tools do and overestimates assistants; prefer a UserLM-format model "
             "(--simulator userlm, the default).[/]"
         )
-    elif simulator == "userlm" and model in (None, "default"):
+    elif simulator == "userlm" and model in (None, defaults.DEFAULT_USER_MODEL):
         console.print(
             "[dim]simulator: simuser's small user model (SmolLM2-135M trained on MTRAG-UN users, offline). "
             "For the most realistic users: --simulator-model microsoft/UserLM-8b on a GPU.[/]"

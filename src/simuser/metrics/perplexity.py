@@ -230,12 +230,12 @@ def load_scoring_model(name: str, scoring: Scoring, device: str) -> tuple[Any, A
     """``(model, tokenizer, 'userlm' | 'prompted')`` for a model name (see the module docstring)."""
     from pathlib import Path
 
+    from simuser.adapters import resolve_user_model
+    from simuser.defaults import DEFAULT_USER_MODEL
     from simuser.train.load import load_user_model
 
-    if name == "default":
-        from simuser.adapters import adapter_path
-
-        model, tokenizer = load_user_model(adapter=adapter_path(), device=device)
+    if name == DEFAULT_USER_MODEL:
+        model, tokenizer = load_user_model(*resolve_user_model(name), device=device)
     elif name == "base":
         model, tokenizer = load_user_model("smollm2", device=device)
     elif (Path(name) / "adapter_config.json").is_file():

@@ -9,6 +9,7 @@ token rows then overwrite the new rows. The adapter records its base in ``adapte
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,21 @@ def load_user_model(model: str | None = None, adapter: str | Path | None = None,
 
 
 def _apply_adapter(base: Any, tokenizer: Any, adapter: Path) -> Any:
-    peft = require("peft", "train")
     from simuser.train.vocab import set_generation_ids
 
-    if len(tokenizer) > base.get_input_embeddings().num_embeddings:
-        base.resize_token_embeddings(len(tokenizer), mean_resizing=False)
-    merged = peft.PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+    merged = merge_adapter(base, tokenizer, adapter)
     set_generation_ids(merged, tokenizer)
     return merged
+
+
+def merge_adapter(base: Any, tokenizer: Any, adapter: Path) -> Any:
+    """``base`` with the peft adapter merged in, its embeddings first grown to ``tokenizer``.
+
+    The grown rows need no initialisation: the adapter's trainable token rows overwrite them.
+    """
+    peft = require("peft", "train")
+    if len(tokenizer) > base.get_input_embeddings().num_embeddings:
+        base.resize_token_embeddings(len(tokenizer), mean_resizing=False)
+    with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5: noise for our users
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        return peft.PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()

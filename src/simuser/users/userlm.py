@@ -36,21 +36,17 @@ from simuser.schema import ComponentSpec
 from simuser.tokens import BANNED_FIRST_WORDS
 from simuser.users.base import ConversationState, UserTurn
 from simuser.users.guardrails import Draft, GuardrailConfig, generate_with_guardrails
-from simuser.users.userlm_loading import DEFAULT_USER_MODEL
 from simuser.users.userlm_template import parse_user_turn, render_prompt
 
 if TYPE_CHECKING:
     from simuser.users.userlm_loading import LoadedUserLM
-
-DEFAULT_MODEL = DEFAULT_USER_MODEL  # the shipped user model; microsoft/UserLM-8b on a GPU
-
 
 class UserLMOptions(BaseModel):
     """The simulator's options, as recorded in the run (``--simulator-option key=value``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    model: str = DEFAULT_MODEL
+    model: str = defaults.DEFAULT_USER_MODEL  # the shipped user model; microsoft/UserLM-8b on a GPU
     device: str = "auto"
     dtype: str = "auto"
     adapter: str | None = None

@@ -14,7 +14,6 @@ the adapter is applied.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,6 @@ from simuser.errors import UserError, require
 from simuser.tokens import END_CONVERSATION, END_OF_TURN
 from simuser.users.guardrails import banned_first_token_ids, whitespace_token_ids
 from simuser.users.userlm_template import USERLM_CHAT_TEMPLATE
-
-#: The model name of the shipped user model (adapter ``userlm-smollm2-mtrag`` on the embedded SmolLM2).
-DEFAULT_USER_MODEL = "default"
 
 
 @dataclass
@@ -48,6 +44,7 @@ def load_userlm(name: str, *, device: str, dtype: str, adapter: str | None,
     """Load ``name`` (hub id or local directory) and prepare it; user mistakes become :class:`UserError`."""
     require("torch", "local")
     require("transformers", "local")
+    from simuser.adapters import resolve_user_model
     from simuser.models.embedded import resolve_model
 
     name, adapter = resolve_user_model(name, adapter)
@@ -56,15 +53,6 @@ def load_userlm(name: str, *, device: str, dtype: str, adapter: str | None,
         model, tokenizer = _apply_adapter(model, tokenizer, adapter)
     model.eval()
     return prepare(model, tokenizer, banned_words, name=name)
-
-
-def resolve_user_model(name: str, adapter: str | None) -> tuple[str, str | None]:
-    """``default`` is the user model shipped with simuser: its adapter on the embedded base."""
-    if name != DEFAULT_USER_MODEL:
-        return name, adapter
-    from simuser.adapters import DEFAULT_ADAPTER_BASE, adapter_path
-
-    return DEFAULT_ADAPTER_BASE, adapter or str(adapter_path())
 
 
 def prepare(model: Any, tokenizer: Any, banned_words: tuple[str, ...], name: str = "") -> LoadedUserLM:
@@ -139,7 +127,9 @@ def _load_error(name: str, exc: Exception) -> UserError:
 
 
 def _apply_adapter(model: Any, tokenizer: Any, adapter: str) -> tuple[Any, Any]:
-    peft = require("peft", "train")
+    require("peft", "train")
+    from simuser.train.load import merge_adapter
+
     path = Path(adapter)
     if not (path / "adapter_config.json").is_file():
         raise UserError(f"simulator adapter '{adapter}' is not a peft adapter directory (no "
@@ -148,12 +138,7 @@ def _apply_adapter(model: Any, tokenizer: Any, adapter: str) -> tuple[Any, Any]:
         from transformers import AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(path)
-        if len(tokenizer) > model.get_input_embeddings().num_embeddings:
-            model.resize_token_embeddings(len(tokenizer), mean_resizing=False)  # rows come from the adapter
-    with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5: noise for our users
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-        model = peft.PeftModel.from_pretrained(model, str(path))
-        return model.merge_and_unload(), tokenizer
+    return merge_adapter(model, tokenizer, path), tokenizer
 
 
 def _generation_eos(model: Any) -> list[int]:
