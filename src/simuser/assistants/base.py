@@ -22,13 +22,15 @@ Example, the smallest assistant::
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
+from simuser.models.concurrency import gather_limited
 from simuser.schema import ComponentSpec, Message
+
+__all__ = ["Assistant", "AssistantReply", "AssistantRequest", "gather_limited", "timed_reply"]
 
 
 @dataclass(frozen=True)
@@ -63,23 +65,6 @@ class Assistant(Protocol):
     async def respond(self, requests: Sequence[AssistantRequest]) -> list[AssistantReply]: ...
 
     async def aclose(self) -> None: ...
-
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-async def gather_limited(
-    items: Sequence[T], call: Callable[[T], Awaitable[R]], concurrency: int
-) -> list[R]:
-    """Run ``call`` on every item, at most ``concurrency`` at a time, keeping order."""
-    semaphore = asyncio.Semaphore(max(1, concurrency))
-
-    async def bounded(item: T) -> R:
-        async with semaphore:
-            return await call(item)
-
-    return list(await asyncio.gather(*(bounded(item) for item in items)))
 
 
 async def timed_reply(call: Awaitable[AssistantReply]) -> AssistantReply:

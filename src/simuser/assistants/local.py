@@ -60,7 +60,7 @@ class TransformersAssistant:
         pass  # the model stays in the shared cache of simuser.models.local for other components
 
     def _generate(self, requests: list[AssistantRequest]) -> list[str]:
-        from simuser.engine.config import derive_seed
+        from simuser.seeds import derive_seed
 
         o = self.options
         return self.chat_model.generate_chat(

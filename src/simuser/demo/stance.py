@@ -130,7 +130,7 @@ class StanceJudge:
         self.concurrency = concurrency
 
     async def judge(self, conversations: Sequence[Conversation]) -> list[Stance | None]:
-        from simuser.assistants.base import gather_limited
+        from simuser.models.concurrency import gather_limited
 
         try:
             return await gather_limited(list(conversations), self._one, self.concurrency)

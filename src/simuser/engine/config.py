@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simuser import defaults
 from simuser.schema import ComponentSpec, Intent, normalize_intent_text
+from simuser.seeds import derive_seed
+
+__all__ = ["RunConfig", "derive_seed", "intent_from_text"]
 
 
 class RunConfig(BaseModel):
@@ -40,11 +43,6 @@ class RunConfig(BaseModel):
     def conversation_seed(self, intent_id: str, sample_index: int) -> int:
         """A seed per conversation, derived from the run seed: independent of order and batch."""
         return derive_seed(self.seed, intent_id, sample_index)
-
-
-def derive_seed(*parts: object) -> int:
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 def intent_from_text(text: str, intent_id: str | None = None) -> Intent:

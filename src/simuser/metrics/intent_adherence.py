@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simuser.engine.config import derive_seed
 from simuser.errors import UserError
 from simuser.metrics.base import MetricContext, MetricResult, NotComputed
 from simuser.metrics.embeddings import Embedder, MiniLMEmbedder
@@ -24,6 +23,7 @@ from simuser.metrics.judge import share_true, verdict_is
 from simuser.metrics.probes import next_turns, probe_lines, probe_prompt, run_sync
 from simuser.metrics.text import strip_intent_prefix
 from simuser.schema import Conversation, Message
+from simuser.seeds import derive_seed
 from simuser.users.base import ConversationState, TurnKind, UserTurn
 
 

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simuser.engine.config import derive_seed
 from simuser.metrics.base import MetricContext, MetricResult, NotComputed
 from simuser.metrics.judge import share_true, verdict_is
 from simuser.metrics.probes import next_turns, probe_lines, probe_prompt, run_sync
 from simuser.schema import Conversation, Intent, Message, normalize_intent_text
+from simuser.seeds import derive_seed
 from simuser.users.base import ConversationState, TurnKind, UserTurn
 
 _LIST_OR_HEADING = re.compile(r"^\s*([-*•]|\d+[.)]|#{1,6})\s+", re.MULTILINE)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simuser.engine.config import derive_seed
 from simuser.metrics.base import MetricContext, MetricResult, NotComputed
 from simuser.metrics.probes import f1_scores, next_turns, run_sync
 from simuser.schema import Conversation
+from simuser.seeds import derive_seed
 from simuser.users.base import ConversationState, TurnKind
 
 

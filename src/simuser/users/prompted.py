@@ -110,7 +110,7 @@ class LocalBackend:
         self.chat_model = LocalChatModel(self.model, device=device, dtype=dtype, batch_size=batch_size)
 
     async def generate(self, chats: list[list[dict[str, str]]], seeds: list[int], sampling: Sampling) -> list[Generation]:
-        from simuser.engine.config import derive_seed
+        from simuser.seeds import derive_seed
 
         texts = await asyncio.to_thread(
             self.chat_model.generate_chat, chats, max_new_tokens=sampling.max_new_tokens,
@@ -138,7 +138,7 @@ class EndpointBackend:
         self.concurrency = concurrency
 
     async def generate(self, chats: list[list[dict[str, str]]], seeds: list[int], sampling: Sampling) -> list[Generation]:
-        from simuser.assistants.base import gather_limited
+        from simuser.models.concurrency import gather_limited
 
         return await gather_limited(list(zip(chats, seeds, strict=True)), lambda row: self._one(*row, sampling), self.concurrency)
 
@@ -222,7 +222,7 @@ class PromptedSimulator:
 
     async def _attempt(self, states: list[ConversationState], attempt: int) -> list[UserTurn | None]:
         """One generation per state; None where the text came out empty (worth one more try)."""
-        from simuser.engine.config import derive_seed
+        from simuser.seeds import derive_seed
 
         seeds = [s.seed if attempt == 0 else derive_seed(s.seed, attempt) for s in states]
         generations = await self.backend.generate([self.chat_for(s) for s in states], seeds, self.sampling)

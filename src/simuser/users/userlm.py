@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simuser import defaults
-from simuser.engine.config import derive_seed
 from simuser.errors import UserError
 from simuser.models.attention import generation_attention
 from simuser.schema import ComponentSpec
+from simuser.seeds import derive_seed
 from simuser.tokens import BANNED_FIRST_WORDS
 from simuser.users.base import ConversationState, UserTurn
 from simuser.users.guardrails import Draft, GuardrailConfig, generate_with_guardrails

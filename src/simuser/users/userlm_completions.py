@@ -47,9 +47,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simuser import defaults
-from simuser.assistants.base import gather_limited
-from simuser.engine.config import derive_seed
 from simuser.errors import UserError, require
+from simuser.models.concurrency import gather_limited
 from simuser.models.http import (
     EndpointError,
     PooledClient,
@@ -60,6 +59,7 @@ from simuser.models.http import (
 )
 from simuser.models.openai_client import read_api_key
 from simuser.schema import ComponentSpec
+from simuser.seeds import derive_seed
 from simuser.tokens import BANNED_FIRST_WORDS, END_CONVERSATION, END_OF_TURN
 from simuser.users.base import ConversationState, UserTurn
 from simuser.users.guardrails import Draft, GuardrailConfig, banned_first_token_ids, generate_with_guardrails

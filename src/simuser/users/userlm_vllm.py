@@ -24,9 +24,9 @@ from typing import Any
 
 from pydantic import Field
 
-from simuser.engine.config import derive_seed
 from simuser.errors import UserError, require
 from simuser.schema import ComponentSpec
+from simuser.seeds import derive_seed
 from simuser.tokens import END_CONVERSATION, END_OF_TURN
 from simuser.users.base import ConversationState, UserTurn
 from simuser.users.guardrails import Draft, generate_with_guardrails

@@ -75,7 +75,7 @@ class EndpointGenerator:
                 "max_new_tokens": self.max_new_tokens, "temperature": self.temperature}
 
     async def generate(self, chats: Sequence[Chat], seed: int = 0) -> list[str | Failed]:
-        from simuser.assistants.base import gather_limited
+        from simuser.models.concurrency import gather_limited
 
         return await gather_limited(list(chats), lambda chat: self._one(chat, seed), self.concurrency)
 
