@@ -44,7 +44,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from simuser import defaults
 from simuser.errors import UserError, require
@@ -58,6 +58,7 @@ from simuser.models.http import (
     request_json,
 )
 from simuser.models.openai_client import read_api_key
+from simuser.options import parse_options as parse_backend_options
 from simuser.schema import ComponentSpec
 from simuser.seeds import derive_seed
 from simuser.tokens import BANNED_FIRST_WORDS, END_CONVERSATION, END_OF_TURN
@@ -92,19 +93,6 @@ class ServedUserLMOptions(BaseModel):
         banned = BANNED_FIRST_WORDS if words is True else tuple(words or ())
         return GuardrailConfig(banned, self.min_turns_before_end, self.min_words, self.max_words,
                                self.block_repeats, self.max_retries)
-
-
-def parse_backend_options(cls: type[BaseModel], options: dict[str, Any], backend: str) -> Any:
-    """Validate ``options`` for ``backend``; mistakes become one-line :class:`UserError` messages."""
-    unknown = sorted(set(options) - set(cls.model_fields))
-    if unknown:
-        raise UserError(f"unknown {backend} option '{unknown[0]}'; valid options: {', '.join(cls.model_fields)}")
-    try:
-        return cls(**options)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"][:1]) or "options"
-        raise UserError(f"invalid {backend} option '{where}': {error['msg']}") from None
 
 
 def opens_with_banned_word(text: str, words: Sequence[str]) -> bool:

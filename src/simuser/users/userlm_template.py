@@ -22,17 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from simuser.models.templates import USERLM_CHAT_TEMPLATE
 from simuser.tokens import END_CONVERSATION, END_HEADER, END_OF_TURN, START_HEADER
 
-#: Jinja chat template equivalent to :func:`render_prompt` (``add_generation_prompt`` opens the user header).
-USERLM_CHAT_TEMPLATE = (
-    "{% for message in messages %}"
-    "{{ '" + START_HEADER + "' + message['role'] + '" + END_HEADER + "\n' + message['content'] + '"
-    + END_OF_TURN + "' }}"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}{{ '" + START_HEADER + "user" + END_HEADER + "' }}{% endif %}"
-)
-
+__all__ = ["USERLM_CHAT_TEMPLATE", "open_user_header", "parse_user_turn", "render_message", "render_prompt"]
 
 def render_message(role: str, content: str) -> str:
     return f"{START_HEADER}{role}{END_HEADER}\n{content}{END_OF_TURN}"
