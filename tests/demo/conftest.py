@@ -3,6 +3,8 @@ import re
 import pytest
 
 from simuser.assistants.rag import HashingEmbedder, Retriever, pubmedqa_corpus, pubmedqa_items
+from simuser.models.chat import Generation
+from simuser.schema import ComponentSpec
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +21,7 @@ def hashing_retriever() -> Retriever:
 
 
 class OracleReader:
-    """A fake generator that 'reads' the first abstract in its context and answers with that item's label.
+    """A fake generator (a ChatModel) that 'reads' the first abstract in its context and answers with that item's label.
 
     So an answer is right exactly when the top retrieved abstract has the gold label: accuracy then
     follows retrieval, which is what the demo's tests check.
@@ -28,10 +30,11 @@ class OracleReader:
     labels = {item.pmid: item.label for item in pubmedqa_items()}
 
     def describe(self):
-        return {"model": "oracle-reader"}
+        return ComponentSpec(name="oracle-reader", options={"model": "oracle-reader"})
 
-    async def generate(self, chats, seed=0):
-        return [f"{self.labels[self.top_pmid(chat)].capitalize()}, according to the first abstract." for chat in chats]
+    async def generate(self, chats, sampling, seeds, cache_keys=None):
+        return [Generation(f"{self.labels[self.top_pmid(chat)].capitalize()}, according to the first abstract.")
+                for chat in chats]
 
     @staticmethod
     def top_pmid(chat) -> str:

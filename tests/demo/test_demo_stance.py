@@ -50,3 +50,17 @@ def test_conversation_stance_is_the_last_one_taken():
     conversation = Conversation(intent=Intent(id="x", text="t"), messages=messages)
     assert conversation_stance(conversation) == "yes"
     assert conversation_stance(Conversation(intent=Intent(id="x", text="t"))) is None
+
+
+async def test_llm_judge_reads_the_first_word_and_sends_a_greedy_unseeded_request():
+    from simuser.demo.stance import StanceJudge
+    from simuser.testing.fake_openai import FakeOpenAIServer
+
+    replies = [Message(role="user", content="q"), Message(role="assistant", content="It works.")]
+    conversation = Conversation(intent=Intent(id="x", text="t", metadata={"question": "Does it work?"}), messages=replies)
+    with FakeOpenAIServer(reply=lambda body: "Yes.") as server:
+        judged = await StanceJudge(server.base_url, "judge").judge([conversation, conversation])
+    body = server.requests_to("/chat/completions")[0].json
+    assert judged == ["yes", "yes"]
+    assert body["temperature"] == 0.0 and body["max_tokens"] == 5 and "seed" not in body
+    assert "Does it work?" in body["messages"][0]["content"] and "It works." in body["messages"][0]["content"]

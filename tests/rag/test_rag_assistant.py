@@ -1,24 +1,25 @@
 import asyncio
 
 from simuser.assistants import AssistantRequest, assistants
-from simuser.assistants.rag import Failed, HashingEmbedder, RagAssistant
-from simuser.schema import Message
+from simuser.assistants.rag import HashingEmbedder, RagAssistant
+from simuser.models.chat import Generation
+from simuser.schema import ComponentSpec, Message
 from simuser.testing.fake_openai import FakeOpenAIServer
 
 
 class RecordingGenerator:
-    """Answers 'Yes.' and keeps every chat it was asked to answer."""
+    """A ChatModel that answers 'Yes.' and keeps every chat it was asked to answer."""
 
     def __init__(self, replies=None):
         self.chats = []
         self.replies = replies
 
     def describe(self):
-        return {"model": "recording"}
+        return ComponentSpec(name="recording", options={"model": "recording"})
 
-    async def generate(self, chats, seed=0):
+    async def generate(self, chats, sampling, seeds, cache_keys=None):
         self.chats.append(list(chats))
-        return list(self.replies) if self.replies else ["Yes." for _ in chats]
+        return list(self.replies) if self.replies else [Generation("Yes.") for _ in chats]
 
     async def aclose(self): ...
 
@@ -64,7 +65,7 @@ def test_last_turn_query_mode_loses_the_topic(fixture_corpus):
 
 
 def test_failed_generation_becomes_an_error_reply(fixture_corpus):
-    rag = RagAssistant(fixture_corpus, HashingEmbedder(), generator=RecordingGenerator([Failed("HTTP 500"), "No."]))
+    rag = RagAssistant(fixture_corpus, HashingEmbedder(), generator=RecordingGenerator([Generation.failed("HTTP 500"), Generation("No.")]))
     replies = asyncio.run(rag.respond([AssistantRequest(conversation("statins")), AssistantRequest(conversation("knee"))]))
     assert replies[0].error == "HTTP 500" and replies[0].metadata["retrieval"]["doc_ids"]
     assert replies[1].error is None and replies[1].content == "No."

@@ -79,3 +79,16 @@ def test_the_output_reads_back_as_conversations_with_intents(tmp_path):
     conversations = read_logs(out)
     assert [c.intent.text for c in conversations] == [f"{INTENT_PREFIX} plan a trip."] * 2
     assert [m.content for m in conversations[0].messages] == [text for _, text in TURNS]
+
+
+def test_endpoint_chat_is_greedy_and_a_failed_chat_stops_the_run_with_one_line():
+    from simuser.errors import UserError
+    from simuser.testing.fake_openai import FakeOpenAIServer, Fault
+    from simuser.train.intents import endpoint_chat
+
+    chats = [[{"role": "user", "content": "one"}], [{"role": "user", "content": "two"}]]
+    with FakeOpenAIServer(reply=lambda body: "to cook rice") as server:
+        assert endpoint_chat("m", base_url=server.base_url)(chats) == ["to cook rice", "to cook rice"]
+    assert server.requests_to("/chat/completions")[0].json["temperature"] == 0.0
+    with FakeOpenAIServer(fault_rule=lambda body: Fault.status(400)) as server, pytest.raises(UserError, match="400"):
+        endpoint_chat("m", base_url=server.base_url)(chats)

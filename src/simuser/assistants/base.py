@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from simuser.models.chat import ChatModel, Generation, Sampling
 from simuser.models.concurrency import gather_limited
 from simuser.schema import ComponentSpec, Message
 
-__all__ = ["Assistant", "AssistantReply", "AssistantRequest", "gather_limited", "timed_reply"]
+__all__ = ["Assistant", "AssistantReply", "AssistantRequest", "gather_limited", "generate_replies", "timed_reply"]
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,33 @@ async def timed_reply(call: Awaitable[AssistantReply]) -> AssistantReply:
     reply = await call
     reply.metadata.setdefault("latency_s", round(time.perf_counter() - start, 4))
     return reply
+
+
+async def generate_replies(
+    model: ChatModel, requests: Sequence[AssistantRequest], sampling: Sampling, system_prompt: str | None = None
+) -> list[AssistantReply]:
+    """One reply per request from a :class:`ChatModel`, keyed by conversation (so a local model can keep its cache).
+
+    ``system_prompt`` is put first unless the conversation already starts with a system message.
+    """
+    if not requests:
+        return []
+    chats = [with_system_prompt(r.openai_messages(), system_prompt) for r in requests]
+    keys = [r.conversation_id or None for r in requests]
+    return [reply_from(g) for g in await model.generate(chats, sampling, [r.seed for r in requests], keys)]
+
+
+def with_system_prompt(messages: list[dict[str, str]], system_prompt: str | None) -> list[dict[str, str]]:
+    if system_prompt and not (messages and messages[0]["role"] == "system"):
+        messages.insert(0, {"role": "system", "content": system_prompt})
+    return messages
+
+
+def reply_from(generation: Generation) -> AssistantReply:
+    """A :class:`Generation` as an assistant reply: latency, usage and the model's metadata kept."""
+    if not generation.ok:
+        return AssistantReply.failed(generation.error or "generation failed", latency_s=generation.latency_s)
+    metadata: dict[str, Any] = {**generation.metadata, "latency_s": generation.latency_s}
+    if generation.usage is not None:
+        metadata["usage"] = asdict(generation.usage)
+    return AssistantReply(generation.text, metadata)

@@ -29,6 +29,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
+from simuser.models.chat import Generation, Sampling, build_chat_model
+from simuser.models.http import EndpointError
 from simuser.schema import Conversation
 
 Stance = Literal["yes", "no", "maybe"]
@@ -123,23 +125,29 @@ def judge_template() -> str:
 class StanceJudge:
     """Optional: an LLM behind an OpenAI-compatible endpoint reads the assistant's replies instead of the rule."""
 
-    def __init__(self, base_url: str, model: str, api_key_env: str | None = None, concurrency: int = 8):
-        from simuser.models.openai_client import OpenAIChatClient
+    SAMPLING = Sampling(max_new_tokens=5, temperature=0.0)
 
-        self.client = OpenAIChatClient(base_url, model, api_key_env)
-        self.concurrency = concurrency
+    def __init__(self, base_url: str, model: str, api_key_env: str | None = None, concurrency: int = 8):
+        options = {"base_url": base_url, "model": model, "api_key_env": api_key_env, "concurrency": concurrency,
+                   "send_seed": False}
+        self.chat_model = build_chat_model({"name": "openai", "options": options})
 
     async def judge(self, conversations: Sequence[Conversation]) -> list[Stance | None]:
-        from simuser.models.concurrency import gather_limited
-
+        chats = [[{"role": "user", "content": judge_prompt(c)}] for c in conversations]
         try:
-            return await gather_limited(list(conversations), self._one, self.concurrency)
+            generations = await self.chat_model.generate(chats, self.SAMPLING, seeds=[0] * len(chats))
         finally:
-            await self.client.aclose()
+            await self.chat_model.aclose()
+        return [_judged_stance(g) for g in generations]
 
-    async def _one(self, conversation: Conversation) -> Stance | None:
-        replies = "\n\n".join(f"- {m.content}" for m in conversation.assistant_turns) or "(no replies)"
-        prompt = judge_template().format(question=conversation.intent.metadata.get("question", ""), replies=replies)
-        answer = await self.client.chat([{"role": "user", "content": prompt}], temperature=0.0, max_tokens=5)
-        word = (re.findall(r"[a-z]+", answer.lower()) or ["none"])[0]
-        return word if word in STANCES else None  # type: ignore[return-value]
+
+def judge_prompt(conversation: Conversation) -> str:
+    replies = "\n\n".join(f"- {m.content}" for m in conversation.assistant_turns) or "(no replies)"
+    return judge_template().format(question=conversation.intent.metadata.get("question", ""), replies=replies)
+
+
+def _judged_stance(generation: Generation) -> Stance | None:
+    if generation.error is not None:
+        raise EndpointError(generation.error)
+    word = (re.findall(r"[a-z]+", generation.text.lower()) or ["none"])[0]
+    return word if word in STANCES else None  # type: ignore[return-value]

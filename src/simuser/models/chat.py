@@ -39,17 +39,20 @@ Chat = Sequence[Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class Sampling:
-    """How to sample. ``temperature=0`` (or ``do_sample=False``) means greedy decoding."""
+    """How to sample. ``temperature=0`` (or ``do_sample=False``) means greedy decoding.
 
-    max_new_tokens: int = defaults.ASSISTANT_MAX_NEW_TOKENS
-    temperature: float = defaults.TEMPERATURE
-    top_p: float = defaults.TOP_P
+    ``None`` leaves a value to the endpoint's default (it is not sent).
+    """
+
+    max_new_tokens: int | None = defaults.ASSISTANT_MAX_NEW_TOKENS
+    temperature: float | None = defaults.TEMPERATURE
+    top_p: float | None = defaults.TOP_P
     do_sample: bool = True
     stop: tuple[str, ...] = ()
 
     @property
     def greedy(self) -> bool:
-        return not self.do_sample or self.temperature <= 0
+        return not self.do_sample or (self.temperature is not None and self.temperature <= 0)
 
 
 @dataclass

@@ -9,7 +9,8 @@ string, e.g. the UserLM format) when given.
 
 Seeding: one random stream per batch, seeded with ``derive_seed(seed_label, *row seeds)``; a row's sample
 therefore depends on its batch-mates. ``seed_label`` keeps each caller's historical derivation, so runs
-reproduce as before.
+reproduce as before; ``seed_label=None`` seeds the batch with its first row's seed as is (for callers that
+seed a whole batch with one number).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class TransformersOptions(BaseModel):
     dtype: str | None = None
     batch_size: int = Field(defaults.BATCH_SIZE, ge=1)
     chat_template: str | None = None
-    seed_label: str = "chat"
+    seed_label: str | None = "chat"
 
 
 class TransformersChatModel:
@@ -82,5 +83,9 @@ class TransformersChatModel:
         return self.local.generate_text(
             [self.render(chat) for chat in chats], max_new_tokens=sampling.max_new_tokens,
             temperature=sampling.temperature, top_p=sampling.top_p,
-            seed=derive_seed(self.options.seed_label, *seeds), do_sample=not sampling.greedy,
+            seed=self._batch_seed(seeds), do_sample=not sampling.greedy,
         )
+
+    def _batch_seed(self, seeds: Sequence[int]) -> int:
+        label = self.options.seed_label
+        return seeds[0] if label is None else derive_seed(label, *seeds)

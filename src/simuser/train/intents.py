@@ -145,32 +145,38 @@ def _repair_torn_line(out: Path) -> None:
 def local_chat(model: str = "smollm2", *, device: str | None = None, max_new_tokens: int = MAX_NEW_TOKENS,
                batch_size: int = 8) -> ChatFunction:
     """A local transformers chat model, greedy decoding."""
-    from simuser.models.local import LocalChatModel
-
-    chat_model = LocalChatModel(model, device=device, batch_size=batch_size)
-
-    def chat(chats: Sequence[list[dict[str, str]]]) -> list[str]:
-        return chat_model.generate_chat(chats, max_new_tokens=max_new_tokens, do_sample=False)
-
-    return chat
+    return chat_function({"name": "transformers", "options": {"model": model, "device": device, "batch_size": batch_size}},
+                         max_new_tokens)
 
 
 def endpoint_chat(model: str, *, base_url: str | None = None, api_key_env: str | None = None,
                   max_tokens: int = MAX_NEW_TOKENS) -> ChatFunction:
     """An OpenAI-compatible server (OpenAI, vLLM, llama.cpp, Ollama, ...), temperature 0."""
+    options = {"model": model, "base_url": base_url, "api_key_env": api_key_env, "send_seed": False}
+    return chat_function({"name": "openai", "options": options}, max_tokens)
+
+
+def chat_function(spec: dict[str, Any], max_new_tokens: int) -> ChatFunction:
+    """A synchronous, greedy chat function over any :mod:`simuser.models.chat` model.
+
+    A chat that still fails after the model's retries stops the run with its error; a rerun resumes.
+    """
     import asyncio
 
-    from simuser.models.openai_client import OpenAIChatClient
+    from simuser.errors import UserError
+    from simuser.models.chat import Sampling, build_chat_model
 
-    client = OpenAIChatClient(base_url=base_url, model=model, api_key_env=api_key_env)
+    model = build_chat_model(spec)
+    sampling = Sampling(max_new_tokens=max_new_tokens, do_sample=False)
 
     async def one_batch(chats: Sequence[list[dict[str, str]]]) -> list[str]:
         try:
-            return list(await asyncio.gather(*(client.chat(c, temperature=0.0, max_tokens=max_tokens) for c in chats)))
+            generations = await model.generate(chats, sampling, seeds=[0] * len(chats))
         finally:
-            await client.aclose()
+            await model.aclose()
+        failed = next((g.error for g in generations if not g.ok), None)
+        if failed:
+            raise UserError(f"the intent writer's model failed: {failed}; rerun to resume")
+        return [g.text for g in generations]
 
-    def chat(chats: Sequence[list[dict[str, str]]]) -> list[str]:
-        return asyncio.run(one_batch(chats))
-
-    return chat
+    return lambda chats: asyncio.run(one_batch(chats))

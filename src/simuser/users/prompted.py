@@ -16,22 +16,27 @@ and a spilled ``Assistant:`` continuation are stripped. An empty turn is regener
 still empty, the simulator reports itself exhausted for that conversation.
 
 Backends: ``transformers`` (a local chat model, SmolLM2 by default, one batched call per step) and
-``openai`` (any OpenAI-compatible endpoint, one call per conversation, ``concurrency`` at a time).
+``openai`` (any OpenAI-compatible endpoint, one call per conversation, ``concurrency`` at a time); both
+are :mod:`simuser.models.chat` models, which carry the batching, concurrency, retries and seeding.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from simuser import defaults
 from simuser.errors import UserError
+from simuser.models.chat import Generation, Sampling, build_chat_model
+from simuser.options import parse_options
 from simuser.schema import ComponentSpec
+from simuser.seeds import derive_seed
 from simuser.tokens import END_CONVERSATION
 from simuser.users.base import ConversationState, UserTurn
 
@@ -87,118 +92,66 @@ def _template(path: Path):
         raise UserError(f"prompt file {path}:{exc.lineno}: {exc.message}; fix the Jinja syntax") from None
 
 
-@dataclass
-class Generation:
-    text: str = ""
-    error: str | None = None
+class PromptedOptions(BaseModel):
+    """The prompted simulator's options; the chat-model options go to the backend it names."""
 
+    model_config = ConfigDict(extra="forbid")
 
-@dataclass(frozen=True)
-class Sampling:
-    temperature: float
-    top_p: float
-    max_new_tokens: int
+    backend: str = "transformers"
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    temperature: float = defaults.TEMPERATURE
+    top_p: float = defaults.TOP_P
+    max_new_tokens: int = Field(defaults.USER_MAX_NEW_TOKENS, ge=1)
+    device: str | None = None
+    dtype: str | None = None
+    batch_size: int = Field(defaults.BATCH_SIZE, ge=1)
+    concurrency: int = Field(defaults.CONCURRENCY, ge=1)
+    timeout: float = Field(defaults.REQUEST_TIMEOUT_S, gt=0)
+    max_retries: int = Field(defaults.MAX_HTTP_RETRIES, ge=0)
+    backoff_base_s: float = Field(defaults.BACKOFF_BASE_S, ge=0)
+    backoff_max_s: float = Field(defaults.BACKOFF_MAX_S, ge=0)
+    prompt_file: str | None = None
 
-
-class LocalBackend:
-    """A local chat model: every conversation of the step in one batched ``generate_chat`` call."""
-
-    def __init__(self, model: str | None, device: str | None, dtype: str | None, batch_size: int, **_: Any):
-        from simuser.models.local import LocalChatModel
-
-        self.model = model or defaults.EMBEDDED_MODEL
-        self.chat_model = LocalChatModel(self.model, device=device, dtype=dtype, batch_size=batch_size)
-
-    async def generate(self, chats: list[list[dict[str, str]]], seeds: list[int], sampling: Sampling) -> list[Generation]:
-        from simuser.seeds import derive_seed
-
-        texts = await asyncio.to_thread(
-            self.chat_model.generate_chat, chats, max_new_tokens=sampling.max_new_tokens,
-            temperature=sampling.temperature, top_p=sampling.top_p, seed=derive_seed("prompted", *seeds),
-            do_sample=sampling.temperature > 0,
-        )
-        return [Generation(text) for text in texts]
-
-    async def aclose(self) -> None:
-        pass
-
-
-class EndpointBackend:
-    """An OpenAI-compatible endpoint: one request per conversation, ``concurrency`` at a time."""
-
-    def __init__(self, model: str | None, base_url: str | None, api_key_env: str | None, concurrency: int,
-                 timeout: float, max_retries: int, backoff_base_s: float, backoff_max_s: float, **_: Any):
-        from simuser.models.http import RetryPolicy
-        from simuser.models.openai_client import OpenAIChatClient
-
-        retry = RetryPolicy(max_retries=max_retries, backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s)
-        self.client = OpenAIChatClient(base_url, model, api_key_env, timeout=timeout, retry=retry,
-                                       max_connections=concurrency)
-        self.model = model
-        self.concurrency = concurrency
-
-    async def generate(self, chats: list[list[dict[str, str]]], seeds: list[int], sampling: Sampling) -> list[Generation]:
-        from simuser.models.concurrency import gather_limited
-
-        return await gather_limited(list(zip(chats, seeds, strict=True)), lambda row: self._one(*row, sampling), self.concurrency)
-
-    async def _one(self, chat: list[dict[str, str]], seed: int, sampling: Sampling) -> Generation:
-        from simuser.models.http import EndpointError
-
-        try:
-            text = await self.client.chat(chat, temperature=sampling.temperature, top_p=sampling.top_p,
-                                          max_tokens=sampling.max_new_tokens, seed=seed)
-        except EndpointError as exc:
-            return Generation(error=str(exc))
-        return Generation(text)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
-
-
-BACKENDS: dict[str, Callable[..., Any]] = {"transformers": LocalBackend, "openai": EndpointBackend}
+    def chat_model_spec(self) -> ComponentSpec:
+        """The :mod:`simuser.models.chat` model this simulator asks; ``prompted`` keeps its batch seeds."""
+        if self.backend == "transformers":
+            local = {"model": self.model or defaults.EMBEDDED_MODEL, "device": self.device, "dtype": self.dtype,
+                     "batch_size": self.batch_size, "seed_label": "prompted"}
+            return ComponentSpec(name="transformers", options=local)
+        endpoint = self.model_dump(include={"model", "base_url", "api_key_env", "concurrency", "timeout",
+                                            "max_retries", "backoff_base_s", "backoff_max_s"})
+        return ComponentSpec(name="openai", options=endpoint)
 
 
 class PromptedSimulator:
     """A chat model playing the user, by prompt and role flip."""
 
-    def __init__(
-        self,
-        backend: str = "transformers",
-        model: str | None = None,
-        base_url: str | None = None,
-        api_key_env: str | None = None,
-        temperature: float = defaults.TEMPERATURE,
-        top_p: float = defaults.TOP_P,
-        max_new_tokens: int = defaults.USER_MAX_NEW_TOKENS,
-        device: str | None = None,
-        dtype: str | None = None,
-        batch_size: int = defaults.BATCH_SIZE,
-        concurrency: int = defaults.CONCURRENCY,
-        timeout: float = defaults.REQUEST_TIMEOUT_S,
-        max_retries: int = defaults.MAX_HTTP_RETRIES,
-        backoff_base_s: float = defaults.BACKOFF_BASE_S,
-        backoff_max_s: float = defaults.BACKOFF_MAX_S,
-        prompt_file: str | None = None,
-    ):
-        if backend not in BACKENDS:
-            raise UserError(f"unknown prompted backend '{backend}'; choose one of: {', '.join(BACKENDS)}")
-        self.options = dict(locals())
-        del self.options["self"]
-        self.prompt_path = Path(prompt_file) if prompt_file else PROMPT_FILE
+    options_model = PromptedOptions
+    BACKENDS = ("transformers", "openai")
+
+    def __init__(self, **options: Any):
+        self.options = parse_options(PromptedOptions, options, "prompted simulator")
+        if self.options.backend not in self.BACKENDS:
+            raise UserError(f"unknown prompted backend '{self.options.backend}'; choose one of: {', '.join(self.BACKENDS)}")
+        self.prompt_path = Path(self.options.prompt_file) if self.options.prompt_file else PROMPT_FILE
         UserPrompt.render("check", self.prompt_path)  # a broken prompt file fails now, not mid-run
-        self.sampling = Sampling(temperature, top_p, max_new_tokens)
-        self.backend = BACKENDS[backend](**{k: v for k, v in self.options.items() if k != "backend"})
-        self.options["model"] = self.backend.model
+        o = self.options
+        self.sampling = Sampling(max_new_tokens=o.max_new_tokens, temperature=o.temperature, top_p=o.top_p)
+        self.chat_model = build_chat_model(o.chat_model_spec())
+        self.options.model = self.chat_model.describe().options["model"]
 
     def describe(self) -> ComponentSpec:
-        return ComponentSpec(name="prompted", options=dict(self.options),
-                             description=f"{self.options['model']} prompted to act as the user ({self.options['backend']})")
+        o = self.options
+        return ComponentSpec(name="prompted", options=o.model_dump(),
+                             description=f"{o.model} prompted to act as the user ({o.backend})")
 
     async def check_reachable(self) -> None:
         """Start-up check for endpoint backends (a no-op for local models)."""
-        if isinstance(self.backend, EndpointBackend):
-            await self.backend.client.check_reachable()
+        check = getattr(self.chat_model, "check_reachable", None)
+        if check is not None:
+            await check()
 
     def chat_for(self, state: ConversationState) -> list[dict[str, str]]:
         """Exactly what the chat model is sent for ``state``'s next user turn."""
@@ -218,14 +171,13 @@ class PromptedSimulator:
         return turns  # type: ignore[return-value]  # every None was replaced above
 
     async def aclose(self) -> None:
-        await self.backend.aclose()
+        await self.chat_model.aclose()
 
     async def _attempt(self, states: list[ConversationState], attempt: int) -> list[UserTurn | None]:
         """One generation per state; None where the text came out empty (worth one more try)."""
-        from simuser.seeds import derive_seed
-
         seeds = [s.seed if attempt == 0 else derive_seed(s.seed, attempt) for s in states]
-        generations = await self.backend.generate([self.chat_for(s) for s in states], seeds, self.sampling)
+        chats = [self.chat_for(s) for s in states]
+        generations = await self.chat_model.generate(chats, self.sampling, seeds)
         return [_to_turn(g, attempt) for g in generations]
 
 

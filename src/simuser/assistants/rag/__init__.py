@@ -4,7 +4,8 @@ The assistant under test in ``simuser demo``, registered as ``rag``; also usable
 each replaceable: :mod:`.corpus` (documents), :mod:`.embedders` (MiniLM offline, any
 sentence-transformers model, an embeddings endpoint, or a hashing fake), :mod:`.index` (FAISS, cached
 on disk by corpus and model), :mod:`.query` (what is embedded for a conversational turn),
-:mod:`.generator` (SmolLM2 locally, or any OpenAI-compatible endpoint).
+and the answer generator, a :mod:`simuser.models.chat` model (SmolLM2 locally, or any OpenAI-compatible
+endpoint).
 """
 
 from simuser.assistants.rag.assistant import RagAssistant
@@ -17,12 +18,11 @@ from simuser.assistants.rag.corpus import (
     pubmedqa_items,
 )
 from simuser.assistants.rag.embedders import Embedder, HashingEmbedder, make_embedder
-from simuser.assistants.rag.generator import Failed, Generator
 from simuser.assistants.rag.query import QUERY_MODES, build_query
 from simuser.assistants.rag.retriever import Hit, Retriever
 
 __all__ = [
-    "QUERY_MODES", "Corpus", "Document", "Embedder", "Failed", "Generator", "HashingEmbedder", "Hit",
+    "QUERY_MODES", "Corpus", "Document", "Embedder", "HashingEmbedder", "Hit",
     "PubMedQAItem", "RagAssistant", "Retriever", "build_query", "load_corpus", "make_embedder",
     "pubmedqa_corpus", "pubmedqa_items",
 ]

@@ -26,9 +26,9 @@ from simuser import defaults
 from simuser.assistants.base import AssistantReply, AssistantRequest
 from simuser.assistants.rag.corpus import PUBMEDQA, Corpus, load_corpus
 from simuser.assistants.rag.embedders import MINILM, Embedder, make_embedder
-from simuser.assistants.rag.generator import Failed, Generator, make_generator
 from simuser.assistants.rag.query import DEFAULT_QUERY_MODE, build_query, check_query_mode
 from simuser.assistants.rag.retriever import Hit, Retriever
+from simuser.models.chat import ChatModel, Generation, Sampling, build_chat_model
 from simuser.schema import ComponentSpec
 
 TOP_K = 5  # recorded per turn (hit@5 bookkeeping)
@@ -65,7 +65,7 @@ class RagAssistant:
         concurrency: int = defaults.CONCURRENCY,
         cache: bool = True,
         retriever: Retriever | None = None,
-        generator: Generator | None = None,
+        generator: ChatModel | None = None,
     ):
         self.query_mode = check_query_mode(query_mode)
         self.options = _present({
@@ -82,14 +82,14 @@ class RagAssistant:
             make_embedder(embedder, base_url=embedding_base_url, api_key_env=embedding_api_key_env, device=device),
             cache=cache,
         )
-        self.generator = generator or make_generator(
-            model, base_url=base_url, api_key_env=api_key_env, device=device, max_new_tokens=max_new_tokens,
-            temperature=temperature, concurrency=concurrency,
-        )
+        self.generator = generator or build_chat_model(generator_spec(model, base_url, api_key_env, device, concurrency))
+        # greedy at temperature 0; an endpoint keeps its own top_p, as it always did
+        top_p = None if base_url else defaults.TOP_P
+        self.sampling = Sampling(max_new_tokens, temperature or 1.0, top_p, do_sample=temperature > 0)
 
     def describe(self) -> ComponentSpec:
         """The constructor options (enough to rebuild it; key variable names, never keys)."""
-        generator = self.generator.describe().get("model", type(self.generator).__name__)
+        generator = self.generator.describe().options.get("model", type(self.generator).__name__)
         description = (f"RAG over {self.retriever.corpus.name} ({len(self.retriever.corpus)} documents), "
                        f"embedder {self.retriever.embedder.id}, generator {generator}")
         return ComponentSpec(name="rag", options=dict(self.options), description=description)
@@ -98,8 +98,9 @@ class RagAssistant:
         queries = [build_query(r.messages, self.query_mode) for r in requests]
         hits = await asyncio.to_thread(self.retriever.search, queries, self.top_k)
         chats = [self.prompt(r, h[: self.context_k]) for r, h in zip(requests, hits, strict=True)]
-        texts = await self.generator.generate(chats, seed=requests[0].seed if requests else 0)
-        return [self._reply(t, q, h) for t, q, h in zip(texts, queries, hits, strict=True)]
+        seeds = [requests[0].seed] * len(requests)  # one seed per batch, as the generator always had
+        generations = await self.generator.generate(chats, self.sampling, seeds, [r.conversation_id or None for r in requests])
+        return [self._reply(g, q, h) for g, q, h in zip(generations, queries, hits, strict=True)]
 
     def prompt(self, request: AssistantRequest, context: Sequence[Hit]) -> list[dict[str, str]]:
         """System prompt with the retrieved abstracts, then the conversation history as is."""
@@ -118,18 +119,27 @@ class RagAssistant:
         head = self.max_doc_chars // 3
         return f"{text[:head].rsplit(' ', 1)[0]} ... {text[-(self.max_doc_chars - head):].split(' ', 1)[-1]}"
 
-    def _reply(self, text: str | Failed, query: str, hits: Sequence[Hit]) -> AssistantReply:
+    def _reply(self, generation: Generation, query: str, hits: Sequence[Hit]) -> AssistantReply:
         retrieval: dict[str, Any] = {
             "query": query, "query_mode": self.query_mode,
             "doc_ids": [h.doc_id for h in hits], "scores": [h.score for h in hits],
             "context_ids": [h.doc_id for h in hits[: self.context_k]],
         }
-        if isinstance(text, Failed):
-            return AssistantReply.failed(text.error, retrieval=retrieval)
-        return AssistantReply(text, {"retrieval": retrieval})
+        if generation.error is not None:
+            return AssistantReply.failed(generation.error, retrieval=retrieval)
+        return AssistantReply(generation.text, {"retrieval": retrieval})
 
     async def aclose(self) -> None:
         await self.generator.aclose()
+
+
+def generator_spec(model: str, base_url: str | None, api_key_env: str | None, device: str | None,
+                   concurrency: int) -> ComponentSpec:
+    """The answer generator: an OpenAI-compatible endpoint when ``base_url`` is given, else a local model."""
+    if base_url:
+        options = {"base_url": base_url, "model": model, "api_key_env": api_key_env, "concurrency": concurrency}
+        return ComponentSpec(name="openai", options=options)
+    return ComponentSpec(name="transformers", options={"model": model, "device": device, "seed_label": None})
 
 
 def _present(options: dict[str, Any]) -> dict[str, Any]:
