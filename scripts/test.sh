@@ -8,4 +8,5 @@ if ! command -v chromium >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
     || echo "test: chromium not installed; the report's browser tests will be skipped" >&2
 fi
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/lint-imports  # the layers contract in pyproject.toml: imports point one way
 .venv/bin/python -m pytest "$@"

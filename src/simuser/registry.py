@@ -8,7 +8,7 @@ the entry-point groups ``simuser.users`` and ``simuser.assistants``::
     my-bot = "my_pkg.bot:MyAssistant"
 
 A backend factory is any callable taking keyword arguments (its options) and returning an object that
-satisfies the group's protocol.
+satisfies the group's protocol; its options are validated by :mod:`simuser.options` before it is called.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
 from simuser.errors import UserError
+from simuser.options import check_options
 
 T = TypeVar("T")
 
@@ -61,8 +62,10 @@ class Registry(Generic[T]):
         return target
 
     def create(self, name: str, **options: Any) -> T:
-        """Build the backend ``name`` with ``options``; unknown options are a user error."""
-        return self.factory(name)(**options)
+        """Build the backend ``name`` with ``options``; an unknown or invalid option is a one-line user error."""
+        factory = self.factory(name)
+        check_options(factory, options, f"{name} {self.kind}")
+        return factory(**options)
 
     def _load_plugins(self) -> None:
         if self._plugins_loaded:

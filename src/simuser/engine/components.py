@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from simuser.assistants import Assistant, assistants
-from simuser.errors import UserError
 from simuser.registry import Registry
 from simuser.schema import ComponentSpec
 from simuser.users import UserSimulator, simulators
@@ -26,11 +26,12 @@ def build_assistant(spec: ComponentSpec) -> Assistant:
 
 
 def _build(registry: Registry[Any], spec: ComponentSpec) -> Any:
-    factory = registry.factory(spec.name)
-    try:
-        return factory(**spec.options)
-    except TypeError as exc:
-        if "unexpected keyword argument" not in str(exc):
-            raise
-        bad = str(exc).rsplit("argument", 1)[-1].strip(" '\"")
-        raise UserError(f"{registry.kind} '{spec.name}' has no option '{bad}'; see `simuser backends`") from None
+    return registry.create(spec.name, **spec.options)
+
+
+async def close_all(components: Sequence[UserSimulator | Assistant]) -> None:
+    """``aclose()`` each component that has one, in order."""
+    for component in components:
+        close = getattr(component, "aclose", None)
+        if close is not None:
+            await close()

@@ -18,7 +18,6 @@ from these, so the same config on the same backend reproduces the run.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections import deque
 from collections.abc import Callable
@@ -26,11 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simuser.assistants import Assistant, AssistantReply, AssistantRequest
-from simuser.engine.components import build_assistant, build_simulator, check_names
+from simuser.engine.components import build_assistant, build_simulator, check_names, close_all
 from simuser.engine.config import RunConfig, derive_seed
-from simuser.engine.progress import ProgressReporter, RichProgress, SilentProgress
+from simuser.engine.progress import ProgressReporter, make_reporter
 from simuser.engine.summary import RunSummary, summarize
 from simuser.errors import UserError
+from simuser.options import options_model
 from simuser.schema import Conversation, EndReason, Message
 from simuser.store import RunStore
 from simuser.users import ConversationState, TurnKind, UserSimulator, UserTurn
@@ -48,7 +48,7 @@ def simulate(
     *,
     simulator: UserSimulator | None = None,
     assistant: Assistant | None = None,
-    progress: bool | ProgressReporter = True,
+    progress: bool | ProgressReporter = False,
     resume: bool = False,
 ) -> RunResult:
     """Run ``config`` to completion (synchronous edge of :func:`asimulate`)."""
@@ -60,7 +60,7 @@ async def asimulate(
     *,
     simulator: UserSimulator | None = None,
     assistant: Assistant | None = None,
-    progress: bool | ProgressReporter = True,
+    progress: bool | ProgressReporter = False,
     resume: bool = False,
 ) -> RunResult:
     """Simulate every (intent, sample) of ``config`` not already finished in its run directory.
@@ -73,7 +73,7 @@ async def asimulate(
     simulator = simulator or build_simulator(config.simulator)
     assistant = assistant or build_assistant(with_concurrency(config))
     session = RunSession.open(config, resume)
-    reporter = _reporter(progress)
+    reporter = make_reporter(progress)
     todo = plan(config, session.done, simulator, assistant)
     reporter.start(len(todo) + len(session.done), len(session.done))
     started = time.perf_counter()
@@ -84,7 +84,7 @@ async def asimulate(
         interrupted = False
     finally:
         reporter.stop()
-        await _close([c for c, owned in zip((simulator, assistant), built, strict=True) if owned])
+        await close_all([c for c, owned in zip((simulator, assistant), built, strict=True) if owned])
         summary = session.close(time.perf_counter() - started, interrupted)
     return RunResult(session.run_dir, session.conversations, summary)
 
@@ -244,22 +244,7 @@ def with_concurrency(config: RunConfig):
     spec = config.assistant
     if "concurrency" in spec.options:
         return spec
-    parameters = inspect.signature(assistants.factory(spec.name)).parameters
-    if "concurrency" not in parameters:
+    model = options_model(assistants.factory(spec.name))
+    if model is None or "concurrency" not in model.model_fields:
         return spec
     return spec.model_copy(update={"options": {**spec.options, "concurrency": config.concurrency}})
-
-
-def _reporter(progress: bool | ProgressReporter) -> ProgressReporter:
-    if progress is True:
-        return RichProgress()
-    if progress is False:
-        return SilentProgress()
-    return progress
-
-
-async def _close(components: list[UserSimulator | Assistant]) -> None:
-    for component in components:
-        close = getattr(component, "aclose", None)
-        if close is not None:
-            await close()

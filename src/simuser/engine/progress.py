@@ -46,3 +46,12 @@ class RichProgress:
 
     def stop(self) -> None:
         self._progress.stop()
+
+
+def make_reporter(progress: bool | ProgressReporter) -> ProgressReporter:
+    """``True`` -> a Rich bar, ``False`` -> nothing, or the caller's own reporter."""
+    if progress is True:
+        return RichProgress()
+    if progress is False:
+        return SilentProgress()
+    return progress

@@ -35,9 +35,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from simuser.engine.components import close_all
 from simuser.engine.config import RunConfig
-from simuser.engine.loop import RunResult, RunSession, _reporter
-from simuser.engine.progress import ProgressReporter
+from simuser.engine.loop import RunResult, RunSession
+from simuser.engine.progress import ProgressReporter, make_reporter
 from simuser.errors import UserError, require
 from simuser.schema import Conversation
 
@@ -75,7 +76,7 @@ def simulate_ray(
     options = RayOptions(address=options) if isinstance(options, str) else options
     require("ray", "ray")  # before the run directory is touched
     session = RunSession.open(config, resume)
-    reporter = _reporter(progress)
+    reporter = make_reporter(progress)
     started, interrupted = time.perf_counter(), True
     try:
         with ray_connection(options.address) as ray:
@@ -282,7 +283,7 @@ class ShardWorker:
 async def run_shard(config: RunConfig, keys: list[Key], on_finish: Callable[[Conversation], None], index: int = 0) -> None:
     """The single-machine loop over ``keys``, with components built here (one replica per worker)."""
     from simuser.engine.components import build_assistant, build_simulator
-    from simuser.engine.loop import ConversationLoop, _close, plan, with_concurrency
+    from simuser.engine.loop import ConversationLoop, plan, with_concurrency
 
     simulator = build_simulator(config.simulator)
     assistant = build_assistant(with_concurrency(config))
@@ -296,4 +297,4 @@ async def run_shard(config: RunConfig, keys: list[Key], on_finish: Callable[[Con
         todo = [c for c in plan(config, set(), simulator, assistant) if c.key in wanted]
         await ConversationLoop(config, simulator, assistant, on_finish=tag_and_finish).run(todo)
     finally:
-        await _close([simulator, assistant])
+        await close_all([simulator, assistant])

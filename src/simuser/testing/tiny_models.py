@@ -30,7 +30,7 @@ def build_tiny_tokenizer(userlm: bool = True, vocab_size: int = 400):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
-    from simuser.users.userlm_template import USERLM_CHAT_TEMPLATE
+    from simuser.models.templates import USERLM_CHAT_TEMPLATE
 
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)

@@ -9,11 +9,11 @@ token rows then overwrite the new rows. The adapter records its base in ``adapte
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
 from simuser.errors import UserError, require
+from simuser.models.adapter_merge import merge_adapter
 
 
 def adapter_base(adapter: Path) -> str:
@@ -53,15 +53,3 @@ def _apply_adapter(base: Any, tokenizer: Any, adapter: Path) -> Any:
     set_generation_ids(merged, tokenizer)
     return merged
 
-
-def merge_adapter(base: Any, tokenizer: Any, adapter: Path) -> Any:
-    """``base`` with the peft adapter merged in, its embeddings first grown to ``tokenizer``.
-
-    The grown rows need no initialisation: the adapter's trainable token rows overwrite them.
-    """
-    peft = require("peft", "train")
-    if len(tokenizer) > base.get_input_embeddings().num_embeddings:
-        base.resize_token_embeddings(len(tokenizer), mean_resizing=False)
-    with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5: noise for our users
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-        return peft.PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()

@@ -26,11 +26,11 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from simuser import defaults
-from simuser.errors import UserError
 from simuser.models.attention import generation_attention
+from simuser.options import parse_options
 from simuser.schema import ComponentSpec
 from simuser.seeds import derive_seed
 from simuser.tokens import BANNED_FIRST_WORDS
@@ -72,25 +72,13 @@ class UserLMOptions(BaseModel):
                                self.block_repeats, self.max_retries)
 
 
-def parse_options(options: dict[str, Any]) -> UserLMOptions:
-    """Validate options; mistakes become one-line :class:`UserError` messages."""
-    unknown = sorted(set(options) - set(UserLMOptions.model_fields))
-    if unknown:
-        raise UserError(f"unknown userlm option '{unknown[0]}'; valid options: "
-                        f"{', '.join(UserLMOptions.model_fields)}")
-    try:
-        return UserLMOptions(**options)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"][:1])
-        raise UserError(f"invalid userlm option '{field}': {error['msg']}") from None
-
-
 class UserLMSimulator:
     """User turns from a UserLM-format causal LM, with the paper's guardrails."""
 
+    options_model = UserLMOptions
+
     def __init__(self, **options: Any):
-        self.options = parse_options(options)
+        self.options = parse_options(UserLMOptions, options, "userlm")
         self.guardrails = self.options.guardrail_config()
         self._loaded: LoadedUserLM | None = None
         self._lock = threading.Lock()

@@ -178,6 +178,8 @@ class _Setup:
 class UserLMCompletionsSimulator:
     """``--simulator userlm-completions -S base_url=http://localhost:8000/v1 -S model=microsoft/UserLM-8b``."""
 
+    options_model = CompletionsOptions
+
     def __init__(self, **options: Any):
         self.options: CompletionsOptions = parse_backend_options(CompletionsOptions, options, "userlm-completions")
         self.guardrails = self.options.guardrail_config()

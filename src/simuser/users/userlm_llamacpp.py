@@ -69,6 +69,8 @@ class _Vocab:
 class UserLMLlamaCppSimulator:
     """User turns from a UserLM-format GGUF through llama-cpp-python, with the paper's guardrails."""
 
+    options_model = LlamaCppOptions
+
     def __init__(self, **options: Any):
         self.options: LlamaCppOptions = parse_backend_options(LlamaCppOptions, options, "userlm-llamacpp")
         self.guardrails = self.options.guardrail_config()

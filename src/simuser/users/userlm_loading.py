@@ -128,7 +128,7 @@ def _load_error(name: str, exc: Exception) -> UserError:
 
 def _apply_adapter(model: Any, tokenizer: Any, adapter: str) -> tuple[Any, Any]:
     require("peft", "train")
-    from simuser.train.load import merge_adapter
+    from simuser.models.adapter_merge import merge_adapter
 
     path = Path(adapter)
     if not (path / "adapter_config.json").is_file():

@@ -54,6 +54,8 @@ class VLLMOptions(ServedUserLMOptions):
 class UserLMVLLMSimulator:
     """User turns from a UserLM-format model on vLLM's offline ``LLM`` engine, with the guardrails."""
 
+    options_model = VLLMOptions
+
     def __init__(self, **options: Any):
         self.options: VLLMOptions = parse_backend_options(VLLMOptions, options, "userlm-vllm")
         self.guardrails = self.options.guardrail_config()
