@@ -11,7 +11,8 @@ from simuser.schema import ComponentSpec, Intent, Message
 from simuser.testing.fake_openai import FakeOpenAIServer, Fault
 from simuser.tokens import END_CONVERSATION, END_OF_TURN, START_HEADER
 from simuser.users import ConversationState, TurnKind, simulators
-from simuser.users.userlm_completions import UserLMCompletionsSimulator, opens_with_banned_word
+from simuser.users.banned_openings import opens_with_banned_word
+from simuser.users.userlm_completions import UserLMCompletionsSimulator
 from simuser.users.userlm_template import render_prompt
 
 INTENT = Intent(id="trip", text="You are a user chatting with an assistant language model to plan a trip to Lisbon")

@@ -28,6 +28,9 @@ from simuser import defaults
 from simuser.tokens import BANNED_FIRST_WORDS, INTENT_PREFIX
 from simuser.users.base import ConversationState, UserTurn
 
+#: ``logit_bias`` is clamped to [-100, 100] by OpenAI-compatible servers; -100 removes a token in practice.
+BAN_BIAS = -100.0
+
 
 @dataclass(frozen=True)
 class GuardrailConfig:

@@ -26,50 +26,30 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from simuser import defaults
 from simuser.models.attention import generation_attention
 from simuser.options import parse_options
 from simuser.schema import ComponentSpec
 from simuser.seeds import derive_seed
-from simuser.tokens import BANNED_FIRST_WORDS
 from simuser.users.base import ConversationState, UserTurn
-from simuser.users.guardrails import Draft, GuardrailConfig, generate_with_guardrails
+from simuser.users.guardrails import Draft, generate_with_guardrails
+from simuser.users.userlm_options import ServedUserLMOptions
 from simuser.users.userlm_template import parse_user_turn, render_prompt
 
 if TYPE_CHECKING:
     from simuser.users.userlm_loading import LoadedUserLM
 
-class UserLMOptions(BaseModel):
+class UserLMOptions(ServedUserLMOptions):
     """The simulator's options, as recorded in the run (``--simulator-option key=value``)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     model: str = defaults.DEFAULT_USER_MODEL  # the shipped user model; microsoft/UserLM-8b on a GPU
     device: str = "auto"
     dtype: str = "auto"
     adapter: str | None = None
-    temperature: float = Field(defaults.TEMPERATURE, ge=0)
-    top_p: float = Field(defaults.TOP_P, gt=0, le=1)
-    max_new_tokens: int = Field(defaults.USER_MAX_NEW_TOKENS, ge=1)
     do_sample: bool = True
     batch_size: int = Field(defaults.BATCH_SIZE, ge=1)
-    guardrails: bool = True
-    first_token_ban: bool | list[str] = True
-    min_turns_before_end: int = Field(defaults.MIN_TURNS_BEFORE_END, ge=0)
-    min_words: int = Field(defaults.MIN_WORDS, ge=0)
-    max_words: int = Field(defaults.MAX_WORDS, ge=0)
-    block_repeats: bool = True
-    max_retries: int = Field(defaults.MAX_RETRIES, ge=0)
-
-    def guardrail_config(self) -> GuardrailConfig:
-        if not self.guardrails:
-            return GuardrailConfig.off()
-        words = self.first_token_ban
-        banned = BANNED_FIRST_WORDS if words is True else tuple(words or ())
-        return GuardrailConfig(banned, self.min_turns_before_end, self.min_words, self.max_words,
-                               self.block_repeats, self.max_retries)
 
 
 class UserLMSimulator:

@@ -13,15 +13,13 @@ How each guardrail of the paper is enforced over HTTP (see :mod:`simuser.users.g
   guardrails' ``early_end`` check regenerates any end that still gets through, and is the whole
   mechanism when no id is known.
 * The banned first words ("I", "You", "Here"): no common server can ban a token *at the first position
-  only* (``logit_bias``, vLLM's ``bad_words`` and ``allowed_token_ids`` act at every position, so they
-  would forbid "I" anywhere in the turn). A turn that opens with a banned word is regenerated instead,
-  up to ``max_retries`` times, and the rejected drafts are kept in the turn's metadata
-  (``banned_opening_rejections``). Rejection sampling of whole turns gives the first word the same
-  distribution as masking it (the banned mass renormalised away), at the cost of extra requests in
-  proportion to how often the model opens that way.
+  only*, so a turn that opens with a banned word is redrawn, up to ``max_retries`` times
+  (:mod:`simuser.users.banned_openings`), at the cost of extra requests in proportion to how often the
+  model opens that way.
 * Length and verbatim repeats: the shared checks, regenerating only the rejected rows.
 
-Server specifics live in :data:`PROFILES` (``server="auto"`` reads ``owned_by`` from ``/v1/models``):
+Server specifics live in :data:`simuser.users.server_profiles.PROFILES` (``server="auto"`` reads
+``owned_by`` from ``/v1/models``); token ids come from :mod:`simuser.users.token_ids`:
 
 * vLLM and SGLang are asked to keep special tokens in the text (``skip_special_tokens: false``, or
   ``<|endconversation|>`` would vanish from the output), and vLLM not to add a BOS token
@@ -40,119 +38,27 @@ redraw, so a run reproduces on a server that honours ``seed``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from simuser import defaults
-from simuser.errors import UserError, require
 from simuser.models.concurrency import gather_limited
-from simuser.models.http import (
-    EndpointError,
-    PooledClient,
-    RetryPolicy,
-    check_reachable,
-    post_json,
-    request_json,
-)
+from simuser.models.http import EndpointError, PooledClient, RetryPolicy, check_reachable, post_json
 from simuser.models.openai_client import read_api_key
-from simuser.options import parse_options as parse_backend_options
+from simuser.options import parse_options
 from simuser.schema import ComponentSpec
 from simuser.seeds import derive_seed
-from simuser.tokens import BANNED_FIRST_WORDS, END_CONVERSATION, END_OF_TURN
+from simuser.tokens import END_CONVERSATION, END_OF_TURN
+from simuser.users.banned_openings import redraft_banned_openings
 from simuser.users.base import ConversationState, UserTurn
-from simuser.users.guardrails import Draft, GuardrailConfig, banned_first_token_ids, generate_with_guardrails
+from simuser.users.guardrails import BAN_BIAS, Draft, generate_with_guardrails
+from simuser.users.server_profiles import PROFILES, ServerName, ServerProfile, detect_profile
+from simuser.users.token_ids import local_token_id, served_token_id
+from simuser.users.userlm_options import ServedUserLMOptions
 from simuser.users.userlm_template import parse_user_turn, render_prompt
-
-#: ``logit_bias`` is clamped to [-100, 100] by OpenAI-compatible servers; -100 removes a token in practice.
-BAN_BIAS = -100.0
-
-
-class ServedUserLMOptions(BaseModel):
-    """Sampling and guardrail options shared by the served UserLM backends (completions, llama.cpp, vLLM)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    temperature: float = Field(defaults.TEMPERATURE, ge=0)
-    top_p: float = Field(defaults.TOP_P, gt=0, le=1)
-    max_new_tokens: int = Field(defaults.USER_MAX_NEW_TOKENS, ge=1)
-    guardrails: bool = True
-    first_token_ban: bool | list[str] = True
-    min_turns_before_end: int = Field(defaults.MIN_TURNS_BEFORE_END, ge=0)
-    min_words: int = Field(defaults.MIN_WORDS, ge=0)
-    max_words: int = Field(defaults.MAX_WORDS, ge=0)
-    block_repeats: bool = True
-    max_retries: int = Field(defaults.MAX_RETRIES, ge=0)
-
-    def guardrail_config(self) -> GuardrailConfig:
-        if not self.guardrails:
-            return GuardrailConfig.off()
-        words = self.first_token_ban
-        banned = BANNED_FIRST_WORDS if words is True else tuple(words or ())
-        return GuardrailConfig(banned, self.min_turns_before_end, self.min_words, self.max_words,
-                               self.block_repeats, self.max_retries)
-
-
-def opens_with_banned_word(text: str, words: Sequence[str]) -> bool:
-    """Does this user turn open with a banned word (the same rule the token-level ban uses)?"""
-    return bool(words) and bool(text.strip()) and bool(banned_first_token_ids([text], words))
-
-
-BatchDraftFn = Callable[[list[ConversationState], int, int], Awaitable[list[Draft]]]
-
-
-async def redraft_banned_openings(
-    states: list[ConversationState], attempt: int, draft: BatchDraftFn, words: Sequence[str], tries: int
-) -> list[Draft]:
-    """Drafts for ``states``, redrawing (batched, only those rows) any that open with a banned word.
-
-    ``draft(states, attempt, redraw)`` makes one draft per state. After ``tries`` redraws a banned
-    opening is kept and flagged (``banned_opening_kept``), so a stubborn model never stalls a run.
-    """
-    drafts = await draft(states, attempt, 0)
-    rejected: list[list[str]] = [[] for _ in states]
-    pending = [i for i, d in enumerate(drafts) if not d.ended and opens_with_banned_word(d.text, words)]
-    for redraw in range(1, tries + 1):
-        if not pending:
-            break
-        for i in pending:
-            rejected[i].append(drafts[i].text)
-        for i, d in zip(pending, await draft([states[i] for i in pending], attempt, redraw), strict=True):
-            drafts[i] = d
-        pending = [i for i in pending if not drafts[i].ended and opens_with_banned_word(drafts[i].text, words)]
-    for i, d in enumerate(drafts):
-        if rejected[i]:
-            d.metadata["banned_opening_rejections"] = rejected[i]
-        if i in pending:
-            d.metadata["banned_opening_kept"] = True
-    return drafts
-
-
-@dataclass(frozen=True)
-class ServerProfile:
-    """What one server family needs in a request, and where it tokenizes text."""
-
-    name: str
-    extra_body: dict[str, Any] = field(default_factory=dict)
-    tokenize: tuple[tuple[str, str], ...] = ()  # (path under the server root, JSON field of the text)
-    owned_by: tuple[str, ...] = ()  # the ``owned_by`` of its /v1/models entries
-
-
-PROFILES: dict[str, ServerProfile] = {
-    "vllm": ServerProfile("vllm", {"skip_special_tokens": False, "add_special_tokens": False},
-                          (("/tokenize", "prompt"),), ("vllm",)),
-    "sglang": ServerProfile("sglang", {"skip_special_tokens": False}, (), ("sglang",)),
-    # llama-cpp-python's server answers /extras/tokenize; llama.cpp's own llama-server answers /tokenize.
-    # Both sample with top_k=40 and min_p=0.05 unless told otherwise; UserLM samples with top_p only.
-    "llamacpp": ServerProfile("llamacpp", {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0},
-                              (("/extras/tokenize", "input"), ("/tokenize", "content")), ("llamacpp", "me")),
-    "tgi": ServerProfile("tgi", {}, (), ("tgi", "text-generation-inference")),
-    "openai": ServerProfile("openai"),
-}
-
-ServerName = Literal["auto", "vllm", "sglang", "llamacpp", "tgi", "openai"]
 
 
 class CompletionsOptions(ServedUserLMOptions):
@@ -181,7 +87,7 @@ class UserLMCompletionsSimulator:
     options_model = CompletionsOptions
 
     def __init__(self, **options: Any):
-        self.options: CompletionsOptions = parse_backend_options(CompletionsOptions, options, "userlm-completions")
+        self.options: CompletionsOptions = parse_options(CompletionsOptions, options, "userlm-completions")
         self.guardrails = self.options.guardrail_config()
         self.base_url = self.options.base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {key}"} if (key := read_api_key(self.options.api_key_env)) else {}
@@ -267,37 +173,14 @@ class UserLMCompletionsSimulator:
     async def _detect_profile(self) -> ServerProfile:
         if self.options.server != "auto":
             return PROFILES[self.options.server]
-        try:
-            listing = await request_json(self._http(), "GET", f"{self.base_url}/models", headers=self._headers,
-                                         policy=RetryPolicy(max_retries=1))
-            owners = {str(m.get("owned_by", "")).lower() for m in listing.get("data", []) if isinstance(m, dict)}
-        except (EndpointError, AttributeError):
-            owners = set()
-        return next((p for p in PROFILES.values() if owners & set(p.owned_by)), PROFILES["openai"])
+        return await detect_profile(self._http(), self.base_url, self._headers)
 
     async def _end_token_id(self, profile: ServerProfile) -> int | None:
         """The single token id of ``<|endconversation|>``, or None (not one token, or no way to ask)."""
         if self.options.tokenizer:
             return local_token_id(self.options.tokenizer, END_CONVERSATION)
-        for route in profile.tokenize:
-            marker, empty = await self._tokenize(route, END_CONVERSATION), await self._tokenize(route, "")
-            if marker is None or empty is None:
-                continue
-            if marker[:len(empty)] == empty:  # some servers add a BOS token to whatever they tokenize
-                marker = marker[len(empty):]
-            return int(marker[0]) if len(marker) == 1 else None
-        return None
-
-    async def _tokenize(self, route: tuple[str, str], text: str) -> list[int] | None:
-        path, text_field = route
-        body = {"model": self.options.model, text_field: text, "add_special_tokens": False}
-        try:
-            answer = await request_json(self._http(), "POST", self.base_url.removesuffix("/v1") + path,
-                                        json_body=body, headers=self._headers, policy=RetryPolicy(max_retries=1))
-        except EndpointError:
-            return None
-        tokens = answer.get("tokens") if isinstance(answer, dict) else None
-        return tokens if isinstance(tokens, list) else None
+        root = self.base_url.removesuffix("/v1")
+        return await served_token_id(self._http(), root, profile.tokenize, self.options.model, END_CONVERSATION, self._headers)
 
     def _http(self) -> PooledClient:
         """The HTTP pools for this event loop (several small pools: httpx's cost grows with pool size)."""
@@ -306,16 +189,6 @@ class UserLMCompletionsSimulator:
             self._client = PooledClient(self.options.timeout, self.options.concurrency)
             self._loop = loop
         return self._client
-
-
-def local_token_id(tokenizer_dir: str, token: str) -> int | None:
-    """``token``'s id in a local tokenizer, when it is a single token there."""
-    transformers = require("transformers", "local")
-    try:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(tokenizer_dir)
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot load the tokenizer '{tokenizer_dir}' ({exc}); pass a local tokenizer directory") from None
-    return tokenizer.get_vocab().get(token)
 
 
 def _first_choice(body: Any, base_url: str) -> tuple[str, str | None]:

@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import Field
 
 from simuser.errors import UserError, require
+from simuser.options import parse_options
 from simuser.schema import ComponentSpec
 from simuser.seeds import derive_seed
 from simuser.tokens import END_CONVERSATION, END_OF_TURN
@@ -41,7 +42,7 @@ from simuser.users.guardrails import (
     generate_with_guardrails,
     whitespace_token_ids,
 )
-from simuser.users.userlm_completions import ServedUserLMOptions, parse_backend_options
+from simuser.users.userlm_options import ServedUserLMOptions
 from simuser.users.userlm_template import parse_user_turn, render_prompt
 
 
@@ -72,7 +73,7 @@ class UserLMLlamaCppSimulator:
     options_model = LlamaCppOptions
 
     def __init__(self, **options: Any):
-        self.options: LlamaCppOptions = parse_backend_options(LlamaCppOptions, options, "userlm-llamacpp")
+        self.options: LlamaCppOptions = parse_options(LlamaCppOptions, options, "userlm-llamacpp")
         self.guardrails = self.options.guardrail_config()
         self._llm: Any = None
         self.vocab: _Vocab | None = None

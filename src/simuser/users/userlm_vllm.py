@@ -25,17 +25,14 @@ from typing import Any
 from pydantic import Field
 
 from simuser.errors import UserError, require
+from simuser.options import parse_options
 from simuser.schema import ComponentSpec
 from simuser.seeds import derive_seed
 from simuser.tokens import END_CONVERSATION, END_OF_TURN
+from simuser.users.banned_openings import redraft_banned_openings
 from simuser.users.base import ConversationState, UserTurn
-from simuser.users.guardrails import Draft, generate_with_guardrails
-from simuser.users.userlm_completions import (
-    BAN_BIAS,
-    ServedUserLMOptions,
-    parse_backend_options,
-    redraft_banned_openings,
-)
+from simuser.users.guardrails import BAN_BIAS, Draft, generate_with_guardrails
+from simuser.users.userlm_options import ServedUserLMOptions
 from simuser.users.userlm_template import parse_user_turn, render_prompt
 
 
@@ -57,7 +54,7 @@ class UserLMVLLMSimulator:
     options_model = VLLMOptions
 
     def __init__(self, **options: Any):
-        self.options: VLLMOptions = parse_backend_options(VLLMOptions, options, "userlm-vllm")
+        self.options: VLLMOptions = parse_options(VLLMOptions, options, "userlm-vllm")
         self.guardrails = self.options.guardrail_config()
         self._llm: Any = None
         self._lock = threading.Lock()
