@@ -110,7 +110,10 @@ def test_missing_model_names_the_model_and_the_fix(tmp_path):
 
 
 def test_loading_is_lazy(tmp_path):
-    UserLMSimulator(model=str(tmp_path / "not-there"))  # no error until the model is needed
+    simulator = UserLMSimulator(model=str(tmp_path / "not-there"))  # no error until the model is needed
+    assert simulator.describe().options["model"] == str(tmp_path / "not-there")
+    with pytest.raises(UserError, match="not-there"):
+        simulator.load()
 
 
 def test_a_chat_model_without_userlm_tokens_is_rejected(tiny_chat_dir):
