@@ -9,4 +9,5 @@ if ! command -v chromium >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
 fi
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/lint-imports  # the layers contract in pyproject.toml: imports point one way
+.venv/bin/mypy  # src/simuser, configured in pyproject.toml
 .venv/bin/python -m pytest "$@"

@@ -52,7 +52,8 @@ def options_model(factory: Callable[..., Any]) -> type[BaseModel] | None:
     try:
         return create_model(f"{getattr(factory, '__name__', 'Factory')}Options", __config__=config, **fields)
     except Exception:  # a type pydantic cannot check: check the names only
-        return create_model("Options", __config__=config, **{k: (Any, d) for k, (_, d) in fields.items()})
+        names_only: dict[str, Any] = {k: (Any, d) for k, (_, d) in fields.items()}
+        return create_model("Options", __config__=config, **names_only)
 
 
 def check_options(factory: Callable[..., Any], options: Mapping[str, Any], backend: str) -> None:

@@ -17,7 +17,7 @@ from simuser.cli.common import err_console
 try:  # typer >= 0.16 vendors click
     from typer._click.exceptions import ClickException as _ClickException
 except ImportError:  # pragma: no cover
-    from click import ClickException as _ClickException
+    from click import ClickException as _ClickException  # type: ignore[assignment]
 from simuser.errors import UserError
 
 COMMANDS = (

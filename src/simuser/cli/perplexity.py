@@ -32,7 +32,8 @@ def perplexity_command(
     real = _conversations(conversations)
     with Progress(console=console, transient=True, disable=json_out) as progress:
         task = progress.add_task(f"scoring {model}", total=len(real))
-        result = user_turn_perplexity(model, real, with_intent=not no_intent, scoring=scoring, device=device,
+        result = user_turn_perplexity(model, real, with_intent=not no_intent, scoring=scoring,  # type: ignore[arg-type]  # checked above
+                                      device=device,
                                       threads=threads, progress=lambda n: progress.update(task, completed=n))
     if json_out:
         console.print_json(json.dumps(result.as_dict()))

@@ -29,7 +29,7 @@ def _build(registry: Registry[Any], spec: ComponentSpec) -> Any:
     return registry.create(spec.name, **spec.options)
 
 
-async def close_all(components: Sequence[UserSimulator | Assistant]) -> None:
+async def close_all(components: Sequence[object]) -> None:
     """``aclose()`` each component that has one, in order."""
     for component in components:
         close = getattr(component, "aclose", None)

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simuser.assistants import Assistant, AssistantReply, AssistantRequest
 from simuser.engine.components import build_assistant, build_simulator, check_names, close_all
@@ -91,7 +92,7 @@ async def asimulate(
 
 def plan(config: RunConfig, done: set[tuple[str, int]], simulator: UserSimulator, assistant: Assistant) -> list[Conversation]:
     """Fresh conversations for every (intent, sample) not yet finished, in a stable order."""
-    specs = {"simulator": simulator.describe(), "assistant": assistant.describe()}
+    specs: dict[str, Any] = {"simulator": simulator.describe(), "assistant": assistant.describe()}
     return [
         Conversation(intent=intent, sample_index=k, seed=config.conversation_seed(intent.id, k), **specs)
         for intent in config.intents
@@ -110,7 +111,8 @@ class ConversationLoop:
         self.on_finish = on_finish
 
     async def run(self, todo: list[Conversation]) -> None:
-        pending, active = deque(todo), []
+        pending = deque(todo)
+        active: list[Conversation] = []
         while pending or active:
             while pending and len(active) < self.config.batch_size:
                 active.append(pending.popleft())

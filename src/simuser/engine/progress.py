@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from simuser.schema import Conversation
 
@@ -33,7 +33,7 @@ class RichProgress:
             TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[turns]} user turns"),
             TimeElapsedColumn(), transient=False,
         )
-        self._task = None
+        self._task: Any = None
         self._turns = 0
 
     def start(self, total: int, already_done: int) -> None:

@@ -59,7 +59,7 @@ def _load(resolved: str, device: str, dtype_name: str) -> tuple[Any, Any]:
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    return model.to(device).eval(), tokenizer
+    return model.to(device).eval(), tokenizer  # type: ignore[arg-type]  # transformers' stubs
 
 
 def load_causal_lm(name_or_path: str = defaults.EMBEDDED_MODEL, device: str | None = None, dtype: str | None = None):

@@ -81,8 +81,9 @@ class TransformersChatModel:
 
     def _generate(self, chats: Sequence[Chat], sampling: Sampling, seeds: Sequence[int]) -> list[str]:
         return self.local.generate_text(
-            [self.render(chat) for chat in chats], max_new_tokens=sampling.max_new_tokens,
-            temperature=sampling.temperature, top_p=sampling.top_p,
+            [self.render(chat) for chat in chats], max_new_tokens=sampling.max_new_tokens or defaults.ASSISTANT_MAX_NEW_TOKENS,
+            temperature=defaults.TEMPERATURE if sampling.temperature is None else sampling.temperature,
+            top_p=defaults.TOP_P if sampling.top_p is None else sampling.top_p,
             seed=self._batch_seed(seeds), do_sample=not sampling.greedy,
         )
 

@@ -19,7 +19,7 @@ import time
 import uuid
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,7 +59,7 @@ class RunStore:
 
     def __init__(self, run_dir: Path | str):
         self.run_dir = Path(run_dir)
-        self._lock_handle = None
+        self._lock_handle: IO[str] | None = None
 
     @property
     def conversations_path(self) -> Path:

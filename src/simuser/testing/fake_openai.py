@@ -131,7 +131,7 @@ class FakeOpenAIServer:
         server.allow_reuse_address = True
         server.server_bind()
         server.server_activate()
-        server.handle_error = lambda request, address: None  # clients that hung up are part of the tests
+        server.handle_error = lambda request, address: None  # type: ignore[method-assign,assignment]  # clients that hung up are part of the tests
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
