@@ -52,6 +52,16 @@ def test_never_ending_scores_zero(rule_simulator):
     assert result.value == 0.0
 
 
+def test_probes_report_progress_through_the_callback_and_draw_nothing(convo, rule_simulator, capsys):
+    calls = []
+    simulator = rule_simulator(lambda s, i: UserTurn.say("more?"))
+    context = MetricContext(simulator=simulator, progress=lambda *call: calls.append(call),
+                            options={"termination_conversations": [convo("i", "u1", "a1", "u2", "a2"), convo("j", "u", "a")]})
+    TerminationF1().compute([], context)
+    assert calls == [("termination probes", 3, 3)]
+    assert capsys.readouterr().err == ""
+
+
 def test_probe_metrics_without_a_simulator_say_why():
     context = MetricContext(probes_off_reason="probes off (--no-probes)")
     for metric in (TerminationF1(), RoleAdherence(), IntentAdherence()):

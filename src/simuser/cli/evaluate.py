@@ -66,7 +66,8 @@ def evaluate_options(reference, seed, detector, simulator, simulator_model, simu
 def run_with_status(source: Path, options):
     from simuser.metrics.evaluate import evaluate_run
 
-    with console.status(f"evaluating {source}"):
+    with console.status(f"evaluating {source}") as status:
+        options.progress = lambda label, done, total: status.update(f"evaluating {source}: {label} {done}/{total}")
         return evaluate_run(source, options)
 
 

@@ -28,7 +28,7 @@ from simuser.assistants.rag.query import DEFAULT_QUERY_MODE, check_query_mode
 from simuser.demo.conditions import ORIGINAL, PROMPTED, USERLM, Condition, QuestionUser, userlm_options
 from simuser.demo.gap import GapRow, reality_gap
 from simuser.demo.intents import build_intents
-from simuser.demo.progress import ConditionProgress, stage
+from simuser.demo.progress import stage
 from simuser.demo.retrieval import RankStats, TurnRank, rank_turns, retrieval_table
 from simuser.errors import UserError
 from simuser.schema import ComponentSpec, Conversation, Intent
@@ -191,13 +191,14 @@ def _simulator_label(config: DemoConfig) -> str:
 def run_condition(config: DemoConfig, condition: Condition, intents: list[Intent], assistant: Assistant,
                   out: Path, progress: bool) -> ConditionRun:
     from simuser.engine import RunConfig, simulate
+    from simuser.engine.progress import RichProgress
 
     run_config = RunConfig(
         intents=intents, n=condition.n, max_turns=condition.max_turns, seed=config.seed,
         concurrency=config.concurrency, batch_size=config.batch_size, simulator=condition.simulator,
         assistant=assistant.describe(), out=out / condition.name,
     )
-    reporter = ConditionProgress(condition.name) if progress else False
+    reporter = RichProgress(f"{condition.name:<12}") if progress else False
     result = simulate(run_config, simulator=condition.instance, assistant=assistant, progress=reporter)
     return ConditionRun(condition, result.run_dir, result.conversations)
 

@@ -24,13 +24,13 @@ class SilentProgress:
 
 
 class RichProgress:
-    """A bar of finished conversations with a running count of user turns."""
+    """A bar of finished conversations with a running count of user turns, labelled ``label``."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "simulating") -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[turns]} user turns"),
+            TextColumn(label.replace("[", r"\[")), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[turns]} user turns"),
             TimeElapsedColumn(), transient=False,
         )
         self._task: Any = None

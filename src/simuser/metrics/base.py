@@ -18,7 +18,7 @@ point group), so a third party can add one without editing simuser.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 MetricKind = Literal["text", "detector", "probe", "model"]
 #: higher / lower is better, or closer to the human reference is better.
 Direction = Literal["higher", "lower", "closer"]
+ProbeProgress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -62,6 +63,8 @@ class MetricContext:
     probe_limit: int = 50
     #: Why probes are off, when they are (shown as the probe metrics' NotComputed reason).
     probes_off_reason: str = "no simulator given (pass --simulator NAME, or --probes to use the run's simulator)"
+    #: Called as ``progress(label, done, total)`` while probes run (the CLI shows it; the library draws nothing).
+    progress: ProbeProgress | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
 

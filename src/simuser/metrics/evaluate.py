@@ -18,7 +18,7 @@ from typing import Any
 from simuser import defaults
 from simuser.errors import UserError
 from simuser.metrics import DEFAULT_METRICS, TEXT_METRICS, metrics
-from simuser.metrics.base import Metric, MetricContext, MetricResult, NotComputed
+from simuser.metrics.base import Metric, MetricContext, MetricResult, NotComputed, ProbeProgress
 from simuser.metrics.probes import run_sync
 from simuser.schema import ComponentSpec, Conversation
 
@@ -135,6 +135,7 @@ class EvaluateOptions:
     judge: ComponentSpec | None = None
     perplexity_model: str | None = None
     names: Sequence[str] = DEFAULT_METRICS
+    progress: ProbeProgress | None = None  # progress(label, done, total) while probes run
 
 
 def evaluate_run(source: Path | str, options: EvaluateOptions | None = None) -> RunEvaluation:
@@ -208,7 +209,8 @@ def _context(options: EvaluateOptions, conversations: Sequence[Conversation], ma
     """The metric context, and the objects built here that must be closed after the probes."""
     from simuser.metrics.naturalness_detectors import detectors
 
-    context = MetricContext(seed=seed, probe_limit=options.probe_limit, perplexity_model=options.perplexity_model)
+    context = MetricContext(seed=seed, probe_limit=options.probe_limit, perplexity_model=options.perplexity_model,
+                            progress=options.progress)
     if options.detector and options.detector != "none":
         context.detector = detectors.create(options.detector)
     owned: list[Any] = []

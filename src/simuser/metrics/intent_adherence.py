@@ -20,7 +20,7 @@ from simuser.errors import UserError
 from simuser.metrics.base import MetricContext, MetricResult, NotComputed
 from simuser.metrics.embeddings import Embedder, MiniLMEmbedder
 from simuser.metrics.judge import share_true, verdict_is
-from simuser.metrics.probes import next_turns, probe_lines, probe_prompt, run_sync
+from simuser.metrics.probes import ProbeMetric, probe_lines, probe_prompt
 from simuser.metrics.text import strip_intent_prefix
 from simuser.schema import Conversation, Message
 from simuser.seeds import derive_seed
@@ -34,30 +34,24 @@ class DiversionProbe:
     state: ConversationState
 
 
-class IntentAdherence:
+class IntentAdherence(ProbeMetric[DiversionProbe]):
     name = "intent_adherence"
     title = "Intent adherence"
-    kind = "probe"
-    direction = "higher"
-    unit = "%"
+    label = "intent probes"
+    unit_name = "diversion probe"
 
-    def compute(self, conversations: Sequence[Conversation], context: MetricContext) -> MetricResult | NotComputed:
-        return run_sync(self.acompute(conversations, context))
-
-    async def acompute(self, conversations: Sequence[Conversation], context: MetricContext) -> MetricResult | NotComputed:
-        if context.simulator is None:
-            return NotComputed(context.probes_off_reason)
+    def probes(self, context: MetricContext) -> tuple[list[DiversionProbe], list[ConversationState]]:
         probes = diversion_probes(_sources(context), context.probe_limit, context.seed)
-        turns = await next_turns(context.simulator, [p.state for p in probes], label="intent probes")
-        scored = [(p, t) for p, t in zip(probes, turns, strict=True) if t.kind != TurnKind.EXHAUSTED]
-        if not scored:
-            return NotComputed("the simulator gave no turn for any diversion probe")
+        return probes, [p.state for p in probes]
+
+    async def score(self, answered: list[tuple[DiversionProbe, UserTurn]], context: MetricContext,
+                    asked: int) -> MetricResult | NotComputed:
         try:
-            adheres = adherence(context.options.get("embedder") or MiniLMEmbedder(), scored)
+            adheres = adherence(context.options.get("embedder") or MiniLMEmbedder(), answered)
         except UserError as error:
             return NotComputed(str(error))
-        values = await _judge_values(context, scored)
-        details = {"n_probes": len(scored), "n_ended": sum(t.kind == TurnKind.END for _, t in scored)}
+        values = await _judge_values(context, answered)
+        details = {"n_probes": len(answered), "n_ended": sum(t.kind == TurnKind.END for _, t in answered)}
         return MetricResult(100.0 * sum(adheres) / len(adheres), values, details)
 
 

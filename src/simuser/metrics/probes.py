@@ -12,40 +12,65 @@ import asyncio
 from collections.abc import Awaitable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from simuser import defaults
-from simuser.users.base import ConversationState, UserSimulator, UserTurn
+from simuser.metrics.base import MetricContext, MetricResult, NotComputed, ProbeProgress
+from simuser.schema import Conversation
+from simuser.users.base import ConversationState, TurnKind, UserSimulator, UserTurn
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 PROBES_DIR = Path(__file__).resolve().parent.parent / "data" / "reference" / "probes"
 
 
 async def next_turns(simulator: UserSimulator, states: Sequence[ConversationState],
-                     batch_size: int = defaults.BATCH_SIZE, label: str = "probes") -> list[UserTurn]:
-    """The simulator's turn for every state, asked in batches of ``batch_size`` (a progress bar on a terminal)."""
+                     batch_size: int = defaults.BATCH_SIZE, label: str = "probes",
+                     progress: ProbeProgress | None = None) -> list[UserTurn]:
+    """The simulator's turn for every state, asked in batches; ``progress(label, done, total)`` after each."""
     turns: list[UserTurn] = []
-    with _progress() as progress:
-        task = progress.add_task(label, total=len(states))
-        for start in range(0, len(states), batch_size):
-            batch = list(states[start : start + batch_size])
-            answered = await simulator.next_turns(batch)
-            assert len(answered) == len(batch), "a simulator must return one turn per state"
-            turns.extend(answered)
-            progress.update(task, completed=len(turns))
+    for start in range(0, len(states), batch_size):
+        batch = list(states[start : start + batch_size])
+        answered = await simulator.next_turns(batch)
+        assert len(answered) == len(batch), "a simulator must return one turn per state"
+        turns.extend(answered)
+        if progress is not None:
+            progress(label, len(turns), len(states))
     return turns
 
 
-def _progress():
-    """A transient bar on stderr, only when stderr is a terminal (a local model can take minutes here)."""
-    import sys
+class ProbeMetric(Generic[P]):
+    """The skeleton every probe metric shares: build probes, ask the simulator, score the answered ones.
 
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    A subclass gives :meth:`probes` (one item per state, the state inside it or beside it) and
+    :meth:`score` (the items the simulator answered, with their turns; ``asked`` counts all of them).
+    """
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
+    kind = "probe"
+    direction = "higher"
+    unit = "%"
+    label = "probes"
+    unit_name = "probe"  # what one probe is called in the "gave no turn" reason
+
+    def compute(self, conversations: Sequence[Conversation], context: MetricContext) -> MetricResult | NotComputed:
+        return run_sync(self.acompute(conversations, context))
+
+    async def acompute(self, conversations: Sequence[Conversation], context: MetricContext) -> MetricResult | NotComputed:
+        if context.simulator is None:
+            return NotComputed(context.probes_off_reason)
+        items, states = self.probes(context)
+        turns = await next_turns(context.simulator, states, label=self.label, progress=context.progress)
+        answered = [(item, t) for item, t in zip(items, turns, strict=True) if t.kind != TurnKind.EXHAUSTED]
+        if not answered:
+            return NotComputed(f"the simulator gave no turn for any {self.unit_name}")
+        return await self.score(answered, context, len(turns))
+
+    def probes(self, context: MetricContext) -> tuple[list[P], list[ConversationState]]:
+        raise NotImplementedError
+
+    async def score(self, answered: list[tuple[P, UserTurn]], context: MetricContext, asked: int) -> MetricResult | NotComputed:
+        raise NotImplementedError
 
 
 def run_sync(awaitable: Awaitable[T]) -> T:

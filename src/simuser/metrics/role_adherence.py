@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from simuser.metrics.base import MetricContext, MetricResult, NotComputed
+from simuser.metrics.base import MetricContext, MetricResult
 from simuser.metrics.judge import share_true, verdict_is
-from simuser.metrics.probes import next_turns, probe_lines, probe_prompt, run_sync
-from simuser.schema import Conversation, Intent, Message, normalize_intent_text
+from simuser.metrics.probes import ProbeMetric, probe_lines, probe_prompt
+from simuser.schema import Intent, Message, normalize_intent_text
 from simuser.seeds import derive_seed
 from simuser.users.base import ConversationState, TurnKind, UserTurn
 
@@ -55,28 +54,20 @@ class RoleProbe:
     state: ConversationState
 
 
-class RoleAdherence:
+class RoleAdherence(ProbeMetric[RoleProbe]):
     name = "role_adherence"
     title = "Role adherence"
-    kind = "probe"
-    direction = "higher"
-    unit = "%"
+    label = "role probes"
+    unit_name = "role probe"
 
-    def compute(self, conversations: Sequence[Conversation], context: MetricContext) -> MetricResult | NotComputed:
-        return run_sync(self.acompute(conversations, context))
-
-    async def acompute(self, conversations: Sequence[Conversation], context: MetricContext) -> MetricResult | NotComputed:
-        if context.simulator is None:
-            return NotComputed(context.probes_off_reason)
+    def probes(self, context: MetricContext) -> tuple[list[RoleProbe], list[ConversationState]]:
         probes = role_probes(context.probe_limit, context.seed)
-        turns = await next_turns(context.simulator, [p.state for p in probes], label="role probes")
-        scored = [(p, t) for p, t in zip(probes, turns, strict=True) if t.kind != TurnKind.EXHAUSTED]
-        if not scored:
-            return NotComputed("the simulator gave no turn for any role probe")
-        breaks = [role_break(t) for _, t in scored]
-        values = await _judge_values(context, scored)
-        details = {"n_probes": len(scored), "n_exhausted": len(turns) - len(scored),
-                   "breaks": _break_counts(breaks)}
+        return probes, [p.state for p in probes]
+
+    async def score(self, answered: list[tuple[RoleProbe, UserTurn]], context: MetricContext, asked: int) -> MetricResult:
+        breaks = [role_break(t) for _, t in answered]
+        values = await _judge_values(context, answered)
+        details = {"n_probes": len(answered), "n_exhausted": asked - len(answered), "breaks": _break_counts(breaks)}
         return MetricResult(100.0 * sum(b is None for b in breaks) / len(breaks), values, details)
 
 

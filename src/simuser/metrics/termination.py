@@ -13,36 +13,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simuser.metrics.base import MetricContext, MetricResult, NotComputed
-from simuser.metrics.probes import f1_scores, next_turns, run_sync
+from simuser.metrics.base import MetricContext, MetricResult
+from simuser.metrics.probes import ProbeMetric, f1_scores
 from simuser.schema import Conversation
 from simuser.seeds import derive_seed
-from simuser.users.base import ConversationState, TurnKind
+from simuser.users.base import ConversationState, TurnKind, UserTurn
 
 
-class TerminationF1:
+class TerminationF1(ProbeMetric[bool]):
     name = "termination_f1"
     title = "Termination F1"
-    kind = "probe"
-    direction = "higher"
-    unit = "%"
+    label = "termination probes"
+    unit_name = "termination state"
 
-    def compute(self, conversations: Sequence[Conversation], context: MetricContext) -> MetricResult | NotComputed:
-        return run_sync(self.acompute(conversations, context))
-
-    async def acompute(self, conversations: Sequence[Conversation], context: MetricContext) -> MetricResult | NotComputed:
-        if context.simulator is None:
-            return NotComputed(context.probes_off_reason)
+    def probes(self, context: MetricContext) -> tuple[list[bool], list[ConversationState]]:
         states, labels = termination_states(_reference(context), context.seed)
-        turns = await next_turns(context.simulator, states, label="termination probes")
-        answered = [(label, t) for label, t in zip(labels, turns, strict=True) if t.kind != TurnKind.EXHAUSTED]
-        if not answered:
-            return NotComputed("the simulator gave no turn for any termination state")
+        return labels, states
+
+    async def score(self, answered: list[tuple[bool, UserTurn]], context: MetricContext, asked: int) -> MetricResult:
         labels = [label for label, _ in answered]
         predicted = [turn.kind == TurnKind.END for _, turn in answered]
         scores = f1_scores(labels, predicted)
         details = {"n_states": len(answered), "n_real_ends": sum(labels), "n_predicted_ends": sum(predicted),
-                   "n_exhausted": len(turns) - len(answered)}
+                   "n_exhausted": asked - len(answered)}
         return MetricResult(scores["f1"], {"precision": scores["precision"], "recall": scores["recall"]}, details)
 
 
