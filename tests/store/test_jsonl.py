@@ -35,3 +35,21 @@ def test_repair_of_clean_or_missing_file_is_a_no_op(tmp_path):
     assert repair_tail(path) == 0
     append_record(path, {"a": 1})
     assert repair_tail(path) == 0
+
+
+def test_chat_jsonl_round_trips_intent_metadata_and_everything_else(tmp_path):
+    from simuser.schema import Conversation, EndReason, Intent, Message
+    from simuser.store import import_chat_logs, read_conversations, write_chat_jsonl
+
+    original = Conversation(
+        intent=Intent(id="q1", text="You are a user ... statins", metadata={"question": "Do statins help?", "label": "yes"}),
+        messages=[Message(role="user", content="do statins help?"),
+                  Message(role="assistant", content="Yes.", metadata={"retrieval": {"doc_ids": ["1"]}})],
+        sample_index=2, end_reason=EndReason.USER_ENDED, metadata={"source": "test"},
+    )
+    write_chat_jsonl([original], tmp_path / "chat.jsonl")
+    [back] = read_conversations(tmp_path / "chat.jsonl")
+    assert back.intent == original.intent and back.messages == original.messages
+    assert (back.sample_index, back.end_reason, back.metadata) == (2, EndReason.USER_ENDED, {"source": "test"})
+    [imported] = import_chat_logs(tmp_path / "chat.jsonl", tmp_path / "run")
+    assert read_conversations(tmp_path / "run")[0].intent == original.intent and imported.simulator.name == "imported"

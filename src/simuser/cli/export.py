@@ -27,16 +27,9 @@ def import_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Run directory to create.")],
 ) -> None:
     """Turn chat JSONL logs into a run directory that `show`, `evaluate` and `replay` read."""
-    from simuser.schema import ComponentSpec
-    from simuser.store import RunStore, read_conversations
+    from simuser.store import import_chat_logs
 
-    conversations = read_conversations(logs)
-    store = RunStore(out)
-    manifest = store.create({"imported_from": str(logs)})
-    for conversation in conversations:
-        conversation.run_id = manifest.run_id
-        conversation.simulator = conversation.simulator or ComponentSpec(name="imported", description=str(logs))
-        store.append(conversation)
+    conversations = import_chat_logs(logs, out)
     console.print(f"{len(conversations)} conversations -> {out}")
 
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 from simuser.errors import UserError
 from simuser.schema import Conversation, EndReason, Intent, Message, Role
+from simuser.store import read_conversations, write_chat_jsonl
 
 Split = Literal["dev", "test", "all"]
 
@@ -69,23 +69,7 @@ def load_termination_reference() -> list[Conversation]:
 
 def read_chat_jsonl(path: Path) -> list[Conversation]:
     """Chat JSONL (``{"id", "intent", "messages"}``) or simuser records, through the run store's reader."""
-    from simuser.store import read_conversations
-
     return read_conversations(path)
-
-
-def conversation_to_chat_record(conversation: Conversation) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": conversation.intent.id, "intent": conversation.intent.text}
-    record["messages"] = [m.model_dump(exclude_defaults=True) | {"role": m.role} for m in conversation.messages]
-    if conversation.end_reason:
-        record["end_reason"] = conversation.end_reason.value
-    record["metadata"] = conversation.metadata
-    return record
-
-
-def write_chat_jsonl(conversations: Iterable[Conversation], path: Path) -> None:
-    lines = [json.dumps(conversation_to_chat_record(c), ensure_ascii=False) for c in conversations]
-    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 # --- building the reference from the MTRAG snapshot ---------------------------------------------------

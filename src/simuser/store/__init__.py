@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from simuser.errors import UserError
-from simuser.schema import Conversation
+from simuser.schema import ComponentSpec, Conversation
 from simuser.store.chat_jsonl import conversation_to_chat, parse_line, write_chat_jsonl
 from simuser.store.run_store import CONVERSATIONS_FILE, RUN_FILE, RunManifest, RunStore
 
@@ -20,6 +20,7 @@ __all__ = [
     "RunManifest",
     "RunStore",
     "conversation_to_chat",
+    "import_chat_logs",
     "read_conversations",
     "write_chat_jsonl",
 ]
@@ -50,4 +51,16 @@ def _read_jsonl(path: Path) -> list[Conversation]:
             except json.JSONDecodeError:
                 raise UserError(f"{path}:{number}: not valid JSON; fix or remove that line") from None
             conversations.append(parse_line(record, path, number))
+    return conversations
+
+
+def import_chat_logs(logs: Path | str, out: Path | str) -> list[Conversation]:
+    """Turn chat JSONL logs into a new run directory ``out`` (read by show, evaluate and replay)."""
+    conversations = read_conversations(logs)
+    store = RunStore(Path(out))
+    manifest = store.create({"imported_from": str(logs)})
+    for conversation in conversations:
+        conversation.run_id = manifest.run_id
+        conversation.simulator = conversation.simulator or ComponentSpec(name="imported", description=str(logs))
+        store.append(conversation)
     return conversations

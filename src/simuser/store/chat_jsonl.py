@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,25 +39,34 @@ def _intent_of(record: dict[str, Any], messages: list[dict[str, Any]], line_numb
     intent_id = record.get("intent_id") or record.get("id") or record.get("conversation_id")
     if not intent_id:
         intent_id = hashlib.sha1(f"{line_number}:{text}".encode()).hexdigest()[:10]
-    return Intent(id=str(intent_id), text=text)
+    return Intent(id=str(intent_id), text=text, metadata=record.get("intent_metadata") or {})
 
 
 def conversation_to_chat(conversation: Conversation) -> dict[str, Any]:
-    return {
-        "intent": conversation.intent.text,
-        "intent_id": conversation.intent.id,
-        "sample_index": conversation.sample_index,
-        "messages": [m.to_openai() for m in conversation.messages],
-        "end_reason": conversation.end_reason.value if conversation.end_reason else None,
-        "metadata": conversation.intent.metadata,
-    }
+    """The plain chat record of a conversation; :func:`conversation_from_chat` reads it back unchanged.
+
+    The intent's id and metadata, the sample index, message metadata and the end reason are kept (each
+    only when set), so exported runs, the human reference and imported logs share one format.
+    """
+    intent = conversation.intent
+    record: dict[str, Any] = {"id": intent.id, "intent": intent.text}
+    if intent.metadata:
+        record["intent_metadata"] = intent.metadata
+    if conversation.sample_index:
+        record["sample_index"] = conversation.sample_index
+    record["messages"] = [m.to_openai() | ({"metadata": m.metadata} if m.metadata else {}) for m in conversation.messages]
+    if conversation.end_reason:
+        record["end_reason"] = conversation.end_reason.value
+    record["metadata"] = conversation.metadata
+    return record
 
 
-def write_chat_jsonl(conversations: list[Conversation], path: Path) -> None:
+def write_chat_jsonl(conversations: Iterable[Conversation], path: Path) -> None:
+    """Write ``conversations`` as chat JSONL, one record per line."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
-        for conversation in conversations:
-            handle.write(json.dumps(conversation_to_chat(conversation), ensure_ascii=False) + "\n")
+        handle.writelines(json.dumps(conversation_to_chat(c), ensure_ascii=False) + "\n" for c in conversations)
 
 
 def parse_line(record: Any, path: Path, line_number: int) -> Conversation:
