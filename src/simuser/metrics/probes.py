@@ -8,16 +8,12 @@ move between loops. :func:`run_sync` is the thin synchronous edge for calling on
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from simuser import defaults
+from simuser.models.concurrency import run_sync  # noqa: F401  (re-exported: metrics call it from here)
 from simuser.users.base import ConversationState, UserSimulator, UserTurn
-
-T = TypeVar("T")
 
 PROBES_DIR = Path(__file__).resolve().parent.parent / "data" / "reference" / "probes"
 
@@ -46,20 +42,6 @@ def _progress():
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
-
-
-def run_sync(awaitable: Awaitable[T]) -> T:
-    """Run a coroutine from synchronous code, even when an event loop is already running (notebooks)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_await(awaitable))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _await(awaitable)).result()
-
-
-async def _await(awaitable: Awaitable[T]) -> T:
-    return await awaitable
 
 
 def probe_lines(name: str) -> list[str]:
