@@ -12,7 +12,8 @@ Installed with simuser (entry point ``pytest11: simuser``), so a test only asks 
                                 simulator="scripted", simulator_options={"turns": ["cancel order 1234"]})
         assert_success_rate(result, at_least=0.8, check=lambda c: "cancelled" in c.messages[-1].content)
 
-``simulate_users(assistant, intents, **run)`` takes the assistant as a function (sync or async), a
+``simulate_users(assistant, intents, **run)`` takes the assistant as a function (sync or async), an
+:class:`~simuser.assistants.Assistant` object (cached by its ``describe()`` only), a
 ``"package.module:function"`` target, a backend name (``"openai"``, ``"http"``, ...) with
 ``assistant_options``, or a spec dict; ``simulator`` likewise (default: simuser's default simulator),
 and any other :class:`~simuser.RunConfig` field (``n``, ``max_turns``, ``seed``, ``batch_size``, ...).
@@ -77,8 +78,9 @@ def simulate_cached(cache: RunCache, assistant: Any, intents: Sequence[Any], *, 
     from simuser.engine import RunConfig
     from simuser.models.concurrency import run_sync
 
-    function = assistant if callable(assistant) and not isinstance(assistant, (str, dict, ComponentSpec)) else None
-    instance = _wrap_function(function) if function is not None else None
+    given = assistant if hasattr(assistant, "respond") else None  # an Assistant object: the caller owns it
+    function = assistant if given is None and callable(assistant) and not isinstance(assistant, (str, dict, ComponentSpec)) else None
+    instance = given or (_wrap_function(function) if function is not None else None)
     spec = instance.describe() if instance is not None else as_spec(assistant, assistant_options)
     if simulator is not None:
         fields["simulator"] = as_spec(simulator, simulator_options)
@@ -87,7 +89,7 @@ def simulate_cached(cache: RunCache, assistant: Any, intents: Sequence[Any], *, 
     try:
         return cache.run(config, instance, fingerprint, use_cache)
     finally:
-        if instance is not None:
+        if function is not None and instance is not None:
             run_sync(instance.aclose())
 
 
