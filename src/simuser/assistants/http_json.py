@@ -34,13 +34,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from simuser import defaults
 from simuser.assistants.base import AssistantReply, AssistantRequest, gather_limited, timed_reply
 from simuser.errors import UserError
 from simuser.models.http import EndpointError, PooledClient, RetryPolicy, request_json
 from simuser.models.json_path import PathError, get_path, parse_path
+from simuser.options import parse_options
 from simuser.schema import ComponentSpec
 
 DEFAULT_BODY_TEMPLATE = '{"messages": {{ messages|tojson }}, "conversation_id": {{ conversation_id|tojson }}}'
@@ -68,22 +69,11 @@ class HttpAssistantOptions(BaseModel):
     backoff_max_s: float = defaults.BACKOFF_MAX_S
 
 
-def parse_options(options: dict[str, Any]) -> HttpAssistantOptions:
-    """Validated options, or one line naming the bad option and the valid ones."""
-    try:
-        return HttpAssistantOptions(**options)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(map(str, error["loc"])) or "options"
-        valid = ", ".join(HttpAssistantOptions.model_fields)
-        raise UserError(f"assistant 'http': {where}: {error['msg']} (options: {valid}; pass them with -A KEY=VALUE)") from None
-
-
 class HttpAssistant:
     """The assistant under test behind a JSON HTTP API of any shape (see the module docstring)."""
 
     def __init__(self, concurrency: int = defaults.CONCURRENCY, **options: Any):
-        self.options = parse_options({"concurrency": concurrency, **options})
+        self.options = parse_options(HttpAssistantOptions, {"concurrency": concurrency, **options}, "http assistant")
         self.template = _compile(self._template_text())
         self.response_steps = _steps(self.options.response_path, "response_path")
         self.session_steps = _steps(self.options.session_id_path, "session_id_path") if self.options.session_id_path else None
