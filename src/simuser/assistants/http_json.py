@@ -62,9 +62,9 @@ class HttpAssistantOptions(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     session_id_path: str | None = None
     session_header: str | None = None
-    concurrency: int = Field(defaults.CONCURRENCY, ge=1)
-    timeout: float = Field(defaults.REQUEST_TIMEOUT_S, gt=0)
-    max_retries: int = Field(defaults.MAX_HTTP_RETRIES, ge=0)
+    concurrency: int = Field(default=defaults.CONCURRENCY, ge=1)
+    timeout: float = Field(default=defaults.REQUEST_TIMEOUT_S, gt=0)
+    max_retries: int = Field(default=defaults.MAX_HTTP_RETRIES, ge=0)
     backoff_base_s: float = defaults.BACKOFF_BASE_S
     backoff_max_s: float = defaults.BACKOFF_MAX_S
 

@@ -37,10 +37,10 @@ class ServeOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=0, le=65535)
-    batch_window_ms: float = Field(BATCH_WINDOW_MS, ge=0)
-    max_batch: int = Field(defaults.BATCH_SIZE, ge=1)
-    max_queue: int = Field(MAX_QUEUE, ge=1)
+    port: int = Field(default=8000, ge=0, le=65535)
+    batch_window_ms: float = Field(default=BATCH_WINDOW_MS, ge=0)
+    max_batch: int = Field(default=defaults.BATCH_SIZE, ge=1)
+    max_queue: int = Field(default=MAX_QUEUE, ge=1)
     seed: int = defaults.SEED
 
 
@@ -77,8 +77,9 @@ class _ServerState:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Any):
         owned = isinstance(self.source, ComponentSpec)
-        self.simulator = await _build(self.source) if owned else self.source
-        self.batcher = Batcher(self.simulator, self.options.batch_window_ms / 1000, self.options.max_batch, self.options.max_queue)
+        simulator = await _build(self.source) if isinstance(self.source, ComponentSpec) else self.source
+        self.simulator = simulator
+        self.batcher = Batcher(simulator, self.options.batch_window_ms / 1000, self.options.max_batch, self.options.max_queue)
         self.batcher.start()
         try:
             yield
