@@ -1,6 +1,6 @@
 """``simuser serve``: what batching concurrent requests into one simulator call buys.
 
-    python benchmarks/bench_serve.py [--requests 16] [--model default]
+    OMP_NUM_THREADS=1 python benchmarks/bench_serve.py [--requests 16] [--model default] [--max-new-tokens N]
 
 N clients post first-turn requests at once to a local server running the shipped user model (``userlm``,
 ``model=default``: SmolLM2-135M + adapter, CPU), first with batching (``--max-batch N``) and then with
@@ -26,7 +26,7 @@ def bodies(n: int) -> list[dict]:
 
 
 async def post_all(base_url: str, payloads: list[dict]) -> float:
-    async with httpx.AsyncClient(base_url=base_url, timeout=600) as client:
+    async with httpx.AsyncClient(base_url=base_url, timeout=3600) as client:
         started = time.perf_counter()
         responses = await asyncio.gather(*(client.post("/chat/completions", json=p) for p in payloads))
         elapsed = time.perf_counter() - started
@@ -46,8 +46,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=16)
     parser.add_argument("--model", default="default")
+    parser.add_argument("--max-new-tokens", type=int, default=None, help="default: the simulator's own")
     args = parser.parse_args()
-    spec = ComponentSpec(name="userlm", options={"model": args.model, "device": "cpu"})
+    options = {"model": args.model, "device": "cpu"}
+    if args.max_new_tokens:
+        options["max_new_tokens"] = args.max_new_tokens
+    spec = ComponentSpec(name="userlm", options=options)
     for max_batch in (args.requests, 1):
         elapsed, stats = measure(spec, args.requests, max_batch)
         print(f"max_batch={max_batch:>3}: {args.requests} concurrent first turns in {elapsed:.2f} s; "

@@ -22,7 +22,7 @@ def test_quickstart_notebook_runs_in_a_kernel(tmp_path: Path, monkeypatch: pytes
     source_root = str(Path(simuser.__file__).resolve().parents[1])
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [source_root, os.environ.get("PYTHONPATH")])))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+    client = nbclient.NotebookClient(notebook, timeout=300, startup_timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError on the first failing cell (the notebook asserts its results)
 
