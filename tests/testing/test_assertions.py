@@ -59,3 +59,20 @@ def test_failure_message_lists_the_worst_first() -> None:
 def test_empty_run_fails_loudly() -> None:
     with pytest.raises(AssertionError, match="no conversations"):
         assert_success_rate([], at_least=0.0)
+
+
+def test_task_conversations_are_scored_by_the_tasks_package() -> None:
+    """With simuser.tasks in the build, success is what `simuser score` counts: any reply passed its check."""
+    tasks = pytest.importorskip("simuser.tasks")
+    task = tasks.Task(id="t1", intent="add two numbers", question="What is 2 + 3?", check={"type": "number", "answer": 5})
+
+    def conversation(passed: list[bool]) -> Conversation:
+        messages = []
+        for ok in passed:
+            messages += [Message(role="user", content="2 + 3?"),
+                         Message(role="assistant", content="5" if ok else "4", metadata={"check": {"passed": ok}})]
+        return Conversation(intent=tasks.task_intent(task), messages=messages, end_reason=EndReason.MAX_TURNS)
+
+    runs = [conversation([False, True]), conversation([False, False])]
+    assert [default_score(c) for c in runs] == [1.0, 0.0]
+    assert success_rate(runs) == 0.5

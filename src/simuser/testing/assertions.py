@@ -6,11 +6,11 @@ of the worst conversations, so a CI log is enough to see what the assistant did 
 What counts as success, in order:
 
 1. ``check``: a function of a conversation returning a bool or a score in [0, 1] (the caller's rule);
-2. otherwise :func:`default_score`: a conversation the tasks machinery marked solved
-   (``end_reason == "task_solved"``) scores 1; a conversation that failed (``assistant_error``,
-   ``simulator_exhausted``) scores 0; any other ending scores 1 in a run without tasks, 0 in a task
-   run. Re-point :func:`default_score` at ``simuser.tasks`` (per-conversation success from
-   ``score(run)``) once that package is in the build; it is the one place that decides.
+2. otherwise :func:`default_score`. A task conversation (``simuser simulate --tasks``) scores 1 when
+   it was solved, exactly as ``simuser score`` counts it (``simuser.tasks.score.score_conversation``: any
+   reply passed its check). Any other conversation scores 0 when it failed (``assistant_error``,
+   ``simulator_exhausted``) and 1 otherwise. In a build without the tasks package, a conversation that
+   carries a task in its metadata must have ended ``task_solved``.
 """
 
 from __future__ import annotations
@@ -37,16 +37,27 @@ class Outcome:
 
 def default_score(conversation: Conversation) -> float:
     """1.0 when the conversation succeeded by the rule in the module docstring, else 0.0."""
+    solved = _task_solved(conversation)
+    if solved is not None:
+        return float(solved)
     ending = conversation.end_reason.value if conversation.end_reason else None
     if ending == SOLVED_ENDING:
         return 1.0
-    if ending in FAILED_ENDINGS or _is_task_run(conversation):
+    if ending in FAILED_ENDINGS or "task" in conversation.metadata or "task" in conversation.intent.metadata:
         return 0.0
     return 1.0
 
 
-def _is_task_run(conversation: Conversation) -> bool:
-    return "task" in conversation.metadata or "task" in conversation.intent.metadata
+def _task_solved(conversation: Conversation) -> bool | None:
+    """The tasks package's verdict on a task conversation; None for other conversations or without it."""
+    try:
+        from simuser.tasks.knowledge import intent_task
+        from simuser.tasks.score import score_conversation
+    except ImportError:
+        return None
+    if intent_task(conversation.intent) is None:
+        return None
+    return score_conversation(conversation).solved
 
 
 def outcomes(result: Any, check: Check | None = None) -> list[Outcome]:
