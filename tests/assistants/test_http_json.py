@@ -141,3 +141,28 @@ def test_listed_by_simuser_backends(capsys) -> None:
 
     assert main(["backends"]) == 0
     assert "http" in capsys.readouterr().out.split("assistants:")[1]
+
+
+def test_through_the_cli(bot, tmp_path, monkeypatch, capsys) -> None:
+    from simuser.cli.app import main
+
+    state, url = bot
+    monkeypatch.setenv("BOT_TOKEN", "abc")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "goals.txt").write_text("cancel my order\n")
+    code = main(["simulate", "--intents", "goals.txt", "--out", "runs/bot", "--max-turns", "2", "-q",
+                 "--simulator", "scripted", "-S", 'turns=["hello", "order 12"]', "--assistant", "http",
+                 "-A", f"url={url}", "-A", f"body_template={TEMPLATE}", "-A", "response_path=data.reply.text",
+                 "-A", "session_id_path=session.id", "-A", 'headers={"Authorization": "Bearer ${BOT_TOKEN}"}'])
+    assert code == 0, capsys.readouterr()
+    record = json.loads((tmp_path / "runs/bot/conversations.jsonl").read_text().splitlines()[0])
+    assert [m["content"] for m in record["messages"] if m["role"] == "assistant"] == [
+        "[s1 #1] got: hello", "[s1 #2] got: order 12"]
+    assert state.requests[0]["headers"]["authorization"] == "Bearer abc"
+    assert "abc" not in (tmp_path / "runs/bot/run.json").read_text()
+
+
+def test_a_json_body_template_from_the_command_line_is_kept_as_text(bot) -> None:
+    _, url = bot
+    assistant = assistants.create("http", url=url, response_path="a", body_template={"text": "fixed"})
+    assert assistant.describe().options["body_template"] == '{"text": "fixed"}'

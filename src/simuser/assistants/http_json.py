@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simuser import defaults
 from simuser.assistants.base import AssistantReply, AssistantRequest, gather_limited, timed_reply
@@ -67,6 +67,12 @@ class HttpAssistantOptions(BaseModel):
     max_retries: int = Field(default=defaults.MAX_HTTP_RETRIES, ge=0)
     backoff_base_s: float = defaults.BACKOFF_BASE_S
     backoff_max_s: float = defaults.BACKOFF_MAX_S
+
+    @field_validator("body_template", mode="before")
+    @classmethod
+    def _json_as_text(cls, value: Any) -> Any:
+        """``-A body_template={"q": "fixed"}`` arrives parsed as JSON; a template is its text."""
+        return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
 class HttpAssistant:
