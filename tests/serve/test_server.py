@@ -124,6 +124,21 @@ def test_a_full_queue_answers_429() -> None:
     assert first.status_code == 200 and [w.status_code for w in waiting] == [200, 200]
 
 
+class _Broken(_Gate):
+    async def next_turns(self, states):
+        raise RuntimeError("model fell over")
+
+
+def test_a_failing_simulator_answers_500_and_the_server_goes_on() -> None:
+    with ServerThread(_Broken()) as server, httpx.Client(base_url=server.base_url) as client:
+        first = client.post("/chat/completions", json=_conversation("a", 0))
+        second = client.post("/chat/completions", json=_conversation("b", 0))
+        health = client.get(server.base_url.removesuffix("/v1") + "/health").json()
+    assert first.status_code == second.status_code == 500
+    assert "RuntimeError: model fell over" in first.json()["error"]["message"]
+    assert health["errors"] == 2 and health["status"] == "ok"
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -74,3 +74,12 @@ def test_top_level_exports() -> None:
     evaluation = simuser.evaluate(simulate(_config(), progress=False), names=["pace"], detector=None)
     assert evaluation.evaluation.values["pace"] > 0
     assert {"asimulate", "evaluate", "score"} <= set(simuser.__all__)
+
+
+def test_to_pandas_without_pandas_names_the_extra(monkeypatch) -> None:
+    import sys
+
+    result = simulate(_config(), progress=False)
+    monkeypatch.setitem(sys.modules, "pandas", None)  # what an install without pandas looks like to import
+    with pytest.raises(UserError, match=r"pip install 'simuser\[notebook\]'"):
+        result.to_pandas()
