@@ -1,8 +1,9 @@
 """Assistants under test: the protocol, and the registry of backends by name.
 
 Built-ins: ``openai`` (any OpenAI-compatible chat endpoint), ``callable`` (a Python function given as
-``package.module:function``, sync or async), ``transformers`` (a local chat model; the embedded
-SmolLM2 by default) and ``echo`` (a fake for tests). Third parties register more under the
+``package.module:function``, sync or async), ``http`` (any JSON HTTP API, through a body template and a
+response path), ``transformers`` (a local chat model; the embedded SmolLM2 by default) and ``echo`` (a
+fake for tests). Third parties register more under the
 ``simuser.assistants`` entry point.
 """
 
@@ -18,6 +19,7 @@ assistants: Registry[Assistant] = Registry(
         "transformers": "simuser.assistants.local:TransformersAssistant",
         "echo": "simuser.assistants.echo:EchoAssistant",
         "rag": "simuser.assistants.rag:RagAssistant",
+        "http": "simuser.assistants.http_json:HttpAssistant",
     },
 )
 

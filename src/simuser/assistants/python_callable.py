@@ -93,10 +93,20 @@ class CallableAssistant:
     """Wraps a user's function as the assistant under test."""
 
     def __init__(self, target: str, concurrency: int = defaults.CONCURRENCY):
+        self._setup(target, load_target(target), concurrency)
+
+    @classmethod
+    def from_function(cls, function: Callable[..., Any], concurrency: int = defaults.CONCURRENCY) -> CallableAssistant:
+        """Wrap a function object (a test's or a notebook's), recorded as ``module:qualname``."""
+        assistant = cls.__new__(cls)
+        assistant._setup(f"{function.__module__}:{function.__qualname__}", function, concurrency)
+        return assistant
+
+    def _setup(self, target: str, function: Callable[..., Any], concurrency: int) -> None:
         self.target = target
         self.concurrency = concurrency
-        self.function = load_target(target)
-        self._is_async = is_async_callable(self.function)
+        self.function = function
+        self._is_async = is_async_callable(function)
         self._executor: ThreadPoolExecutor | None = None
 
     def describe(self) -> ComponentSpec:

@@ -24,6 +24,7 @@ COMMANDS = (
     "simulate", "show", "export", "backends",
     "demo", "evaluate", "compare",
     "intents", "flip", "train", "perplexity",
+    "serve",
 )
 
 app = typer.Typer(

@@ -17,7 +17,6 @@ from these, so the same config on the same backend reproduces the run.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from simuser.engine.config import RunConfig, derive_seed
 from simuser.engine.progress import ProgressReporter, make_reporter
 from simuser.engine.summary import RunSummary, summarize
 from simuser.errors import UserError
+from simuser.models.concurrency import run_sync
 from simuser.options import options_model
 from simuser.schema import Conversation, EndReason, Message
 from simuser.store import RunStore
@@ -43,6 +43,17 @@ class RunResult:
     conversations: list[Conversation]
     summary: RunSummary
 
+    def to_pandas(self, level: str = "turn"):
+        """A DataFrame with one row per message (``level="turn"``) or per conversation (needs pandas)."""
+        from simuser.store.tables import to_pandas
+
+        return to_pandas(self.conversations, level)
+
+    def _repr_html_(self) -> str:
+        from simuser.store.tables import html_summary
+
+        return html_summary(self.conversations, self.summary.model_dump())
+
 
 def simulate(
     config: RunConfig,
@@ -52,8 +63,8 @@ def simulate(
     progress: bool | ProgressReporter = False,
     resume: bool = False,
 ) -> RunResult:
-    """Run ``config`` to completion (synchronous edge of :func:`asimulate`)."""
-    return asyncio.run(asimulate(config, simulator=simulator, assistant=assistant, progress=progress, resume=resume))
+    """Run ``config`` to completion (synchronous edge of :func:`asimulate`); works in notebooks too."""
+    return run_sync(asimulate(config, simulator=simulator, assistant=assistant, progress=progress, resume=resume))
 
 
 async def asimulate(

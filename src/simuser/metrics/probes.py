@@ -8,18 +8,16 @@ move between loops. :func:`run_sync` is the thin synchronous edge for calling on
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from simuser import defaults
 from simuser.metrics.base import MetricContext, MetricResult, NotComputed, ProbeProgress
+from simuser.models.concurrency import run_sync
 from simuser.schema import Conversation
 from simuser.users.base import ConversationState, TurnKind, UserSimulator, UserTurn
 
-T = TypeVar("T")
 P = TypeVar("P")
 
 PROBES_DIR = Path(__file__).resolve().parent.parent / "data" / "reference" / "probes"
@@ -71,20 +69,6 @@ class ProbeMetric(Generic[P]):
 
     async def score(self, answered: list[tuple[P, UserTurn]], context: MetricContext, asked: int) -> MetricResult | NotComputed:
         raise NotImplementedError
-
-
-def run_sync(awaitable: Awaitable[T]) -> T:
-    """Run a coroutine from synchronous code, even when an event loop is already running (notebooks)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_await(awaitable))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _await(awaitable)).result()
-
-
-async def _await(awaitable: Awaitable[T]) -> T:
-    return await awaitable
 
 
 def probe_lines(name: str) -> list[str]:
