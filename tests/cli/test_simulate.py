@@ -1,4 +1,4 @@
-"""The whole loop through the real CLI, offline, with the shipped fakes (scripted user, echo assistant)."""
+"""The whole loop through the CLI (in-process, plus one real process), offline, with the shipped fakes."""
 
 import json
 
@@ -30,7 +30,8 @@ def test_simulate_show_export_import(run_cli, home):
 
     assert run_cli("export", "runs/demo", "--out", "chat.jsonl").returncode == 0
     chat = [json.loads(line) for line in (home / "chat.jsonl").read_text().splitlines()]
-    assert chat[0]["messages"][0] == {"role": "user", "content": "hi there"}
+    first = chat[0]["messages"][0]
+    assert (first["role"], first["content"]) == ("user", "hi there") and "batch_size" in first["metadata"]
     assert run_cli("import", "chat.jsonl", "--out", "runs/imported").returncode == 0
     assert len((home / "runs/imported/conversations.jsonl").read_text().splitlines()) == 4
 
@@ -56,3 +57,12 @@ def test_rerunning_into_an_existing_run_is_refused(run_cli, home):
     assert run_cli(*args).returncode == 0
     again = run_cli(*args)
     assert again.returncode == 2 and "--resume" in again.stderr
+
+
+def test_the_installed_entry_point_end_to_end(run_process, home):
+    """One real process: the module entry point, exit codes, stdout and the one-line error on stderr."""
+    write_goals(home)
+    result = run_process("simulate", "--intents", "goals.txt", "--out", "runs/e2e", *scripted("hi", "bye"))
+    assert result.returncode == 0 and "run summary" in result.stdout, result.stderr
+    again = run_process("simulate", "--intents", "nope.txt")
+    assert again.returncode == 2 and "Traceback" not in again.stderr and "nope.txt" in again.stderr
