@@ -7,7 +7,6 @@ becomes that chat's :class:`~simuser.models.chat.Generation` error.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,9 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from simuser import defaults
-from simuser.errors import UserError
 from simuser.models.chat import Chat, Generation, Sampling, check_lengths
 from simuser.models.concurrency import gather_limited
+from simuser.models.targets import load_target
 from simuser.options import parse_options
 from simuser.schema import ComponentSpec
 
@@ -30,20 +29,6 @@ class CallableOptions(BaseModel):
 
     target: str
     concurrency: int = Field(defaults.CONCURRENCY, ge=1)
-
-
-def load_target(target: str) -> Callable[..., Any]:
-    """``pkg.module:function`` -> the function, or a one-line error saying what is wrong."""
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise UserError(f"target '{target}' must look like 'package.module:function'")
-    try:
-        function = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise UserError(f"cannot import '{target}': {exc}; check the module path and the function name") from None
-    if not callable(function):
-        raise UserError(f"'{target}' is not callable; point target at a function")
-    return function
 
 
 class CallableChatModel:
