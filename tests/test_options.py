@@ -32,3 +32,15 @@ def test_plugins_taking_kwargs_get_their_options_unchecked():
     assert registry.create("open", anything=1) == {"anything": 1}
     with pytest.raises(UserError, match="unknown closed thing option 'sise'; valid options: size"):
         registry.create("closed", sise=2)
+
+
+def test_the_runs_concurrency_reaches_every_assistant_whose_options_take_one():
+    from simuser.engine import RunConfig
+    from simuser.engine.loop import with_concurrency
+    from simuser.schema import ComponentSpec
+
+    def options(name: str) -> dict:
+        return with_concurrency(RunConfig(intents=["x"], concurrency=7, assistant=ComponentSpec(name=name))).options
+
+    assert [options(n).get("concurrency") for n in ("openai", "http", "callable", "rag")] == [7, 7, 7, 7]
+    assert options("echo") == {} and options("transformers") == {}

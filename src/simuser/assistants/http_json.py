@@ -78,6 +78,8 @@ class HttpAssistantOptions(BaseModel):
 class HttpAssistant:
     """The assistant under test behind a JSON HTTP API of any shape (see the module docstring)."""
 
+    options_model = HttpAssistantOptions  # Registry.create validates with it; the run's --concurrency reaches it
+
     def __init__(self, concurrency: int = defaults.CONCURRENCY, **options: Any):
         self.options = parse_options(HttpAssistantOptions, {"concurrency": concurrency, **options}, "http assistant")
         self.template = _compile(self._template_text())
