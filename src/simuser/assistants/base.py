@@ -41,7 +41,8 @@ class AssistantRequest:
     seed: int = 0
     conversation_id: str = ""
 
-    def openai_messages(self) -> list[dict[str, str]]:
+    def openai_messages(self) -> list[dict[str, Any]]:
+        """The history in OpenAI's format, the agent's own tool calls and results included."""
         return [m.to_openai() for m in self.messages]
 
 
