@@ -13,6 +13,7 @@ from typing import Any
 
 from simuser import defaults
 from simuser.assistants.base import AssistantReply, AssistantRequest, gather_limited, timed_reply
+from simuser.assistants.tool_use import ToolUse
 from simuser.models.http import EndpointError, RetryPolicy
 from simuser.models.openai_client import OpenAIChatClient
 from simuser.schema import ComponentSpec
@@ -37,6 +38,10 @@ class OpenAIChatAssistant:
         backoff_base_s: float = defaults.BACKOFF_BASE_S,
         backoff_max_s: float = defaults.BACKOFF_MAX_S,
         extra_body: dict[str, Any] | None = None,
+        tools: list[str | dict[str, Any]] | str | None = None,
+        tool_state: dict[str, Any] | str | None = None,
+        max_tool_rounds: int = defaults.MAX_TOOL_ROUNDS,
+        stop_on_tool: list[str] | str | None = None,
     ):
         self.options = {
             "model": model, "base_url": base_url, "api_key_env": api_key_env, "temperature": temperature,
@@ -44,6 +49,9 @@ class OpenAIChatAssistant:
             "timeout": timeout, "max_retries": max_retries, "send_seed": send_seed, "backoff_base_s": backoff_base_s, "backoff_max_s": backoff_max_s,
             "extra_body": extra_body or {},
         }
+        self.tool_use = ToolUse.build(tools, tool_state, max_tool_rounds, stop_on_tool)
+        if self.tool_use is not None:
+            self.options.update(self.tool_use.options())
         retry = RetryPolicy(max_retries=max_retries, backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s)
         self.client = OpenAIChatClient(
             base_url, model, api_key_env, timeout=timeout, retry=retry, extra_body=extra_body, max_connections=concurrency
@@ -65,6 +73,8 @@ class OpenAIChatAssistant:
         await self.client.aclose()
 
     async def _respond_one(self, request: AssistantRequest) -> AssistantReply:
+        if self.tool_use is not None:
+            return await self.tool_use.respond(request, self._messages(request), self._call_with_tools(request))
         o = self.options
         try:
             body = await self.client.chat_response(
@@ -75,7 +85,17 @@ class OpenAIChatAssistant:
             return AssistantReply.failed(str(exc))
         return _reply_from(body)
 
-    def _messages(self, request: AssistantRequest) -> list[dict[str, str]]:
+    def _call_with_tools(self, request: AssistantRequest):
+        o = self.options
+        seed = request.seed if o["send_seed"] else None
+
+        async def call(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> dict[str, Any]:
+            return await self.client.chat_response(messages, tools=tools, temperature=o["temperature"], top_p=o["top_p"],
+                                                   max_tokens=o["max_tokens"], seed=seed)
+
+        return call
+
+    def _messages(self, request: AssistantRequest) -> list[dict[str, Any]]:
         messages = request.openai_messages()
         prompt = self.options["system_prompt"]
         if prompt and not (messages and messages[0]["role"] == "system"):
