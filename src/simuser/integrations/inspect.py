@@ -31,7 +31,15 @@ from typing import Any
 
 from simuser import defaults
 from simuser.errors import UserError
-from simuser.schema import ComponentSpec, EndReason, Intent, Message, ToolCall, ToolFunction, normalize_intent_text
+from simuser.schema import (
+    ComponentSpec,
+    EndReason,
+    Intent,
+    Message,
+    ToolCall,
+    ToolFunction,
+    normalize_intent_text,
+)
 from simuser.seeds import derive_seed
 from simuser.users import ConversationState, TurnKind, UserSimulator
 
