@@ -135,3 +135,11 @@ def test_stop_on_tool_without_tools_is_a_user_error(tmp_path, monkeypatch, capsy
                      "--assistant", "openai", "--base-url", plain.base_url, "--assistant-model", "m",
                      "--stop-on-tool", "done"])
     assert code == 2 and "stop_on_tool needs tools" in capsys.readouterr().err
+
+
+def test_show_prints_tool_calls_and_results(server, tmp_path, capsys):
+    simulate(config(server, tmp_path), simulator=ScriptedSimulator(turns=["cancel A7"]), progress=False)
+    assert main(["show", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert 'calls cancel_order({"order_id": "A7", "reason": "changed my mind"})' in out
+    assert "cancel_order -> order A7 cancelled" in out

@@ -75,9 +75,10 @@ def tool_from_function(function: Callable[..., Any], name: str | None = None, de
                        parameters: dict[str, Any] | None = None) -> Tool:
     """A :class:`Tool` from a function; ``parameters`` (a JSON schema) replaces the derived one."""
     summary, arg_docs = parse_docstring(inspect.getdoc(function) or "")
-    model = None if parameters is not None else arguments_model(function, arg_docs)
-    schema = parameters if parameters is not None else _clean_schema(model.model_json_schema())
-    return Tool(name or function.__name__, description or summary, schema, function, model)
+    if parameters is not None:
+        return Tool(name or function.__name__, description or summary, parameters, function)
+    model = arguments_model(function, arg_docs)
+    return Tool(name or function.__name__, description or summary, _clean_schema(model.model_json_schema()), function, model)
 
 
 def arguments_model(function: Callable[..., Any], arg_docs: dict[str, str]) -> type[BaseModel]:
