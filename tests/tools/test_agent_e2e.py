@@ -92,6 +92,7 @@ def _assert_user_never_saw_tools(seen, server):
     assert [m["role"] for m in sent["messages"]] == [
         "user", "assistant", "tool", "assistant", "user", "assistant", "tool", "assistant", "user"]
     assert [t["function"]["name"] for t in sent["tools"]] == ["lookup_order", "cancel_order", "transfer_to_human"]
+    assert sent["model"] == "agent" and sent["temperature"] == 0.7 and isinstance(sent["seed"], int)
 
 
 def test_the_first_state_comes_from_the_option_when_the_intent_has_none(server, tmp_path):

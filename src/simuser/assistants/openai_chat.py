@@ -14,6 +14,7 @@ from typing import Any
 from simuser import defaults
 from simuser.assistants.base import AssistantReply, AssistantRequest, gather_limited, timed_reply
 from simuser.assistants.tool_use import ToolUse
+from simuser.models.chat import Sampling
 from simuser.models.http import EndpointError, RetryPolicy
 from simuser.models.openai_client import OpenAIChatClient
 from simuser.schema import ComponentSpec
@@ -51,6 +52,7 @@ class OpenAIChatAssistant:
         }
         self.tool_use = ToolUse.build(tools, tool_state, max_tool_rounds, stop_on_tool)
         if self.tool_use is not None:
+            self.tool_use.connect({k: self.options[k] for k in _ENDPOINT_KEYS}, _sampling(temperature, top_p, max_tokens))
             self.options.update(self.tool_use.options())
         retry = RetryPolicy(max_retries=max_retries, backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s)
         self.client = OpenAIChatClient(
@@ -71,10 +73,12 @@ class OpenAIChatAssistant:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        if self.tool_use is not None:
+            await self.tool_use.aclose()
 
     async def _respond_one(self, request: AssistantRequest) -> AssistantReply:
         if self.tool_use is not None:
-            return await self.tool_use.respond(request, self._messages(request), self._call_with_tools(request))
+            return await self.tool_use.respond(request, self._messages(request))
         o = self.options
         try:
             body = await self.client.chat_response(
@@ -85,22 +89,22 @@ class OpenAIChatAssistant:
             return AssistantReply.failed(str(exc))
         return _reply_from(body)
 
-    def _call_with_tools(self, request: AssistantRequest):
-        o = self.options
-        seed = request.seed if o["send_seed"] else None
-
-        async def call(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> dict[str, Any]:
-            return await self.client.chat_response(messages, tools=tools, temperature=o["temperature"], top_p=o["top_p"],
-                                                   max_tokens=o["max_tokens"], seed=seed)
-
-        return call
-
     def _messages(self, request: AssistantRequest) -> list[dict[str, Any]]:
         messages = request.openai_messages()
         prompt = self.options["system_prompt"]
         if prompt and not (messages and messages[0]["role"] == "system"):
             messages.insert(0, {"role": "system", "content": prompt})
         return messages
+
+
+_ENDPOINT_KEYS = ("model", "base_url", "api_key_env", "concurrency", "timeout", "max_retries", "send_seed",
+                  "backoff_base_s", "backoff_max_s", "extra_body")
+
+
+def _sampling(temperature: float | None, top_p: float | None, max_tokens: int | None) -> Sampling:
+    """The assistant's sampling options as the chat-model interface takes them (unset: the API's defaults)."""
+    return Sampling(max_new_tokens=max_tokens or defaults.ASSISTANT_MAX_NEW_TOKENS,
+                    temperature=1.0 if temperature is None else temperature, top_p=1.0 if top_p is None else top_p)
 
 
 def _reply_from(body: dict[str, Any]) -> AssistantReply:
