@@ -26,6 +26,7 @@ TOP_P = 0.8
 
 USER_MAX_NEW_TOKENS = 64
 ASSISTANT_MAX_NEW_TOKENS = 128
+MAX_TOOL_ROUNDS = 8  # rounds of tool calls an agent may make before one reply (the tool loop's bound)
 
 # The paper's guardrails.
 MIN_TURNS_BEFORE_END = 1  # user turns that must happen before <|endconversation|> is allowed

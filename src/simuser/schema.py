@@ -11,17 +11,18 @@ system prompt, stored once on the conversation.
 
 from __future__ import annotations
 
+import json
 import time
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from simuser.tokens import INTENT_PREFIX
 
 SCHEMA_VERSION = "1.0"
 
-Role = Literal["system", "user", "assistant"]
+Role = Literal["system", "user", "assistant", "tool"]
 
 
 class EndReason(StrEnum):
@@ -31,6 +32,7 @@ class EndReason(StrEnum):
     MAX_TURNS = "max_turns"  # the run's --max-turns user turns were reached
     ASSISTANT_ERROR = "assistant_error"  # the assistant failed after its retries
     SIMULATOR_EXHAUSTED = "simulator_exhausted"  # the simulator had nothing more to say (e.g. replay ran out)
+    TOOL_STOP = "tool_stop"  # the agent called a tool named by --stop-on-tool
 
 
 class Intent(BaseModel):
@@ -43,17 +45,91 @@ class Intent(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class ToolFunction(BaseModel):
+    """The function part of an OpenAI tool call; ``arguments`` is a JSON string, as the API sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    arguments: str = "{}"
+
+
+class ToolCall(BaseModel):
+    """One tool call an assistant message asks for (OpenAI's ``tool_calls[i]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    type: Literal["function"] = "function"
+    function: ToolFunction
+
+    def parsed_arguments(self) -> dict[str, Any]:
+        """The arguments as a dict; ``{}`` when the model sent malformed JSON (the tool reports that)."""
+        try:
+            value = json.loads(self.function.arguments or "{}")
+        except json.JSONDecodeError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+
 class Message(BaseModel):
-    """One chat message. ``metadata`` holds per-turn facts: latency, guardrail rejections, retrieval."""
+    """One chat message. ``metadata`` holds per-turn facts: latency, guardrail rejections, retrieval.
+
+    Tool traffic follows OpenAI's format: an assistant message may carry ``tool_calls``; each result is a
+    ``tool`` message with the ``tool_call_id`` it answers and the tool's ``name``. These fields are left
+    out of the record when unset, so conversations without tools read and write as before.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     role: Role
     content: str
     metadata: dict[str, Any] = Field(default_factory=dict)
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: str | None = None
+    name: str | None = None
 
-    def to_openai(self) -> dict[str, str]:
-        return {"role": self.role, "content": self.content}
+    @model_serializer(mode="wrap")
+    def _omit_unset_tool_fields(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        for key in _TOOL_FIELDS:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    @property
+    def is_tool_traffic(self) -> bool:
+        """A tool result, or an assistant message that calls tools: the agent's side, not the user's."""
+        return self.role == "tool" or bool(self.tool_calls)
+
+    def to_openai(self) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": self.role, "content": self.content}
+        if self.tool_calls:
+            message["tool_calls"] = [call.model_dump() for call in self.tool_calls]
+        if self.role == "tool":
+            message.update({"tool_call_id": self.tool_call_id, "name": self.name})
+        return message
+
+
+_TOOL_FIELDS = ("tool_calls", "tool_call_id", "name")
+
+
+def user_visible(messages: list[Message] | tuple[Message, ...]) -> list[Message]:
+    """What the user of a chat UI sees: no tool results, no tool calls, only what the agent *says*.
+
+    Tool messages are dropped; an assistant message that called tools keeps its text without the calls,
+    and disappears when it had none.
+    """
+    visible = []
+    for message in messages:
+        if message.role == "tool":
+            continue
+        if message.tool_calls:
+            if not message.content.strip():
+                continue
+            message = message.model_copy(update={"tool_calls": None})
+        visible.append(message)
+    return visible
 
 
 class ComponentSpec(BaseModel):
@@ -108,7 +184,8 @@ class Conversation(BaseModel):
 
     @property
     def assistant_turns(self) -> list[Message]:
-        return [m for m in self.messages if m.role == "assistant"]
+        """The assistant's replies to the user (messages that only call tools are not turns)."""
+        return [m for m in self.messages if m.role == "assistant" and not m.tool_calls]
 
     def finish(self, reason: EndReason, error: str | None = None) -> None:
         """Mark the conversation over. Ending twice is a programming error."""

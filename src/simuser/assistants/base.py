@@ -36,21 +36,32 @@ __all__ = ["Assistant", "AssistantReply", "AssistantRequest", "gather_limited", 
 
 @dataclass(frozen=True)
 class AssistantRequest:
-    """The conversation so far (ending with a user message) and a per-turn seed."""
+    """The conversation so far (ending with a user message) and a per-turn seed.
+
+    ``tool_state`` is the state the agent's tools have left so far in this conversation (None before the
+    first tool ran and no task gave one); an assistant with tools starts from a copy and returns the new state.
+    """
 
     messages: Sequence[Message]
     seed: int = 0
     conversation_id: str = ""
+    tool_state: dict[str, Any] | None = None
 
-    def openai_messages(self) -> list[dict[str, str]]:
+    def openai_messages(self) -> list[dict[str, Any]]:
+        """The history in OpenAI's format, the agent's own tool calls and results included."""
         return [m.to_openai() for m in self.messages]
 
 
 @dataclass
 class AssistantReply:
+    """The reply; an agent with tools also returns the tool calls and results that came before it
+    (``messages``, recorded in order even when the turn failed) and the tools' new ``tool_state``."""
+
     content: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    messages: list[Message] = field(default_factory=list)
+    tool_state: dict[str, Any] | None = None
 
     @classmethod
     def failed(cls, error: str, **metadata: Any) -> AssistantReply:

@@ -35,7 +35,13 @@ def print_conversation(conversation) -> None:
     lines = [f"[dim]{escape(conversation.intent.text)}[/]", ""]
     for message in conversation.messages:
         colour = "cyan" if message.role == "user" else "green"
-        lines.append(f"[bold {colour}]{message.role}:[/] {escape(message.content)}")
+        if message.role == "tool":
+            lines.append(f"[dim]  {escape(message.name or 'tool')} -> {escape(message.content)}[/]")
+            continue
+        if message.content or not message.tool_calls:
+            lines.append(f"[bold {colour}]{message.role}:[/] {escape(message.content)}")
+        for call in message.tool_calls or []:
+            lines.append(f"[dim]  calls {escape(call.function.name)}({escape(call.function.arguments)})[/]")
     ended = conversation.end_reason.value if conversation.end_reason else "unfinished"
     if conversation.error:
         ended += f" ({conversation.error})"

@@ -33,6 +33,7 @@ def simulate_command(
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint of the assistant.")] = None,
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the assistant's API key.")] = None,
     assistant_option: Annotated[list[str] | None, typer.Option("--assistant-option", "-A", help="KEY=VALUE assistant option.")] = None,
+    stop_on_tool: Annotated[list[str] | None, typer.Option("--stop-on-tool", help="End a conversation when the agent calls this tool (repeatable).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ray: Annotated[str | None, typer.Option("--ray", help="Spread conversations over Ray workers: auto, or the cluster address.")] = None,
     ray_workers: Annotated[int | None, typer.Option(min=1, help="Ray workers (default: one per GPU, else one per CPU).")] = None,
@@ -43,6 +44,7 @@ def simulate_command(
     else:
         config = _new_config(
             intents, out, n=n, max_turns=max_turns, seed=seed, concurrency=concurrency, batch_size=batch_size,
+            stop_on_tool=stop_on_tool or [],
             simulator=_spec(simulator, simulator_model, simulator_option, "--simulator-option"),
             assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
                             base_url=base_url, api_key_env=api_key_env),

@@ -31,6 +31,7 @@ class RunConfig(BaseModel):
     simulator: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name=defaults.DEFAULT_SIMULATOR))
     assistant: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name=defaults.DEFAULT_ASSISTANT))
     out: Path | None = None
+    stop_on_tool: list[str] = Field(default_factory=list, description="end a conversation when the agent calls one of these tools")
 
     @field_validator("intents", mode="before")
     @classmethod

@@ -156,7 +156,8 @@ class ConversationLoop:
         if not active:
             return active
         requests = [
-            AssistantRequest(tuple(c.messages), derive_seed(c.seed, "assistant", len(c.user_turns)), f"{c.intent.id}:{c.sample_index}")
+            AssistantRequest(tuple(c.messages), derive_seed(c.seed, "assistant", len(c.user_turns)), f"{c.intent.id}:{c.sample_index}",
+                             c.metadata.get("tool_state", c.intent.metadata.get("tool_state")))
             for c in active
         ]
         started = time.perf_counter()
@@ -179,8 +180,15 @@ class ConversationLoop:
 
     def apply_reply(self, conversation: Conversation, reply: AssistantReply, elapsed: float) -> None:
         conversation.timings.assistant_s += elapsed
+        conversation.messages.extend(reply.messages)  # tool calls and results, before the reply
+        if reply.tool_state is not None:
+            conversation.metadata["tool_state"] = reply.tool_state
         if reply.error is not None:
             self.finish(conversation, EndReason.ASSISTANT_ERROR, reply.error)
+            return
+        if stop_tool := _stop_tool(reply.messages, self.config.stop_on_tool):
+            conversation.metadata["stop_tool"] = stop_tool
+            self.finish(conversation, EndReason.TOOL_STOP)
             return
         conversation.messages.append(Message(role="assistant", content=reply.content, metadata=reply.metadata))
         if len(conversation.user_turns) >= self.config.max_turns:
@@ -251,13 +259,23 @@ class RunSession:
 
 
 def with_concurrency(config: RunConfig):
-    """The assistant spec, with the run's --concurrency passed to backends that take one."""
+    """The assistant spec, with the run's --concurrency (and --stop-on-tool) passed to backends that take one."""
+    spec = _with_option(config.assistant, "concurrency", config.concurrency)
+    return _with_option(spec, "stop_on_tool", list(config.stop_on_tool)) if config.stop_on_tool else spec
+
+
+def _with_option(spec, name: str, value: object):
     from simuser.assistants import assistants
 
-    spec = config.assistant
-    if "concurrency" in spec.options:
+    if name in spec.options:
         return spec
     model = options_model(assistants.factory(spec.name))
-    if model is None or "concurrency" not in model.model_fields:
+    if model is None or name not in model.model_fields:
         return spec
-    return spec.model_copy(update={"options": {**spec.options, "concurrency": config.concurrency}})
+    return spec.model_copy(update={"options": {**spec.options, name: value}})
+
+
+def _stop_tool(messages: list[Message], names: list[str]) -> str | None:
+    """The first --stop-on-tool tool the agent called in this reply, if any."""
+    calls = (call.function.name for m in messages for call in m.tool_calls or [])
+    return next((name for name in calls if name in names), None)

@@ -7,6 +7,7 @@ directory, a ``conversations.jsonl`` of simuser records, or any chat JSONL.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from simuser.errors import UserError
@@ -54,9 +55,11 @@ def _read_jsonl(path: Path) -> list[Conversation]:
     return conversations
 
 
-def import_chat_logs(logs: Path | str, out: Path | str) -> list[Conversation]:
-    """Turn chat JSONL logs into a new run directory ``out`` (read by show, evaluate and replay)."""
-    conversations = read_conversations(logs)
+def import_chat_logs(
+    logs: Path | str, out: Path | str, reader: Callable[[Path], list[Conversation]] | None = None
+) -> list[Conversation]:
+    """Turn chat JSONL logs (or another format, read by ``reader``) into a new run directory ``out``."""
+    conversations = (reader or read_conversations)(Path(logs))
     store = RunStore(Path(out))
     manifest = store.create({"imported_from": str(logs)})
     for conversation in conversations:

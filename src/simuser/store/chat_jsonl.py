@@ -25,10 +25,17 @@ def conversation_from_chat(record: dict[str, Any], line_number: int = 0) -> Conv
     return Conversation(
         intent=intent,
         sample_index=int(record.get("sample_index", 0)),
-        messages=[Message(role=m["role"], content=m.get("content") or "", metadata=m.get("metadata", {})) for m in messages],
+        messages=[_message_from_chat(m) for m in messages],
         end_reason=record.get("end_reason"),
         metadata=record.get("metadata", {}),
     )
+
+
+def _message_from_chat(message: dict[str, Any]) -> Message:
+    """An OpenAI chat message, tool calls and tool results included (``content: null`` reads as '')."""
+    tool_fields = {k: message[k] for k in ("tool_calls", "tool_call_id", "name") if message.get(k) is not None}
+    return Message(role=message["role"], content=message.get("content") or "", metadata=message.get("metadata", {}),
+                   **tool_fields)
 
 
 def _intent_of(record: dict[str, Any], messages: list[dict[str, Any]], line_number: int) -> Intent:

@@ -10,6 +10,10 @@ records every request it receives so a test can inspect exactly what simuser sen
         ...
         assert server.requests[-1].json["messages"][0]["role"] == "system"
 
+A reply function may return a whole assistant message instead of text, e.g. ``{"tool_calls": [{"id":
+"call_1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}]}``: the server answers
+with it (``content`` null unless given, ``finish_reason`` ``tool_calls``), as OpenAI does for agents.
+
 Faults come from two places, checked per request: a queue (``enqueue``: the next requests, in arrival
 order) and a rule (``fault_rule(body) -> Fault | None``: decided by the request's content, which is what
 a test with concurrent requests needs). A fault can answer with a status (plus ``Retry-After``), delay and
@@ -35,7 +39,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-ReplyFn = Callable[[dict[str, Any]], str]
+ReplyFn = Callable[[dict[str, Any]], "str | dict[str, Any]"]  # text, or a chat message such as {"tool_calls": [...]}
 FaultRule = Callable[[dict[str, Any]], "Fault | None"]
 
 
@@ -200,12 +204,18 @@ class FakeOpenAIServer:
         return 404, {"error": {"message": f"no route {path}", "type": "invalid_request_error"}}
 
     def _chat(self, body: dict[str, Any]) -> dict[str, Any]:
-        text, finish = _apply_limits(self.reply(body), body)
+        reply = self.reply(body)
+        if isinstance(reply, dict):  # a whole assistant message: tool calls, or content with them
+            message = {"role": "assistant", "content": None, **reply}
+            finish = "tool_calls" if message.get("tool_calls") else "stop"
+            choice = {"index": 0, "message": message, "finish_reason": finish}
+            return self._envelope("chat.completion", body, choice, message.get("content") or "")
+        text, finish = _apply_limits(reply, body)
         choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
         return self._envelope("chat.completion", body, choice, text)
 
     def _completion(self, body: dict[str, Any]) -> dict[str, Any]:
-        text, finish = _apply_limits(self.reply(body), body)
+        text, finish = _apply_limits(str(self.reply(body)), body)
         return self._envelope("text_completion", body, {"index": 0, "text": text, "finish_reason": finish}, text)
 
     def _envelope(self, kind: str, body: dict[str, Any], choice: dict[str, Any], text: str) -> dict[str, Any]:

@@ -24,16 +24,25 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from simuser.schema import ComponentSpec, Intent, Message
+from simuser.schema import ComponentSpec, Intent, Message, user_visible
 
 
 @dataclass(frozen=True)
 class ConversationState:
-    """What a simulator sees: the intent, the history so far, and a seed for this turn."""
+    """What a simulator sees: the intent, the history so far, and a seed for this turn.
+
+    ``messages`` is the user's view of the history: tool calls and tool results are filtered out on
+    construction (see :func:`simuser.schema.user_visible`), so no simulator can see the agent's tools,
+    however the state was built.
+    """
 
     intent: Intent
     messages: Sequence[Message]
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if any(m.is_tool_traffic for m in self.messages):
+            object.__setattr__(self, "messages", tuple(user_visible(list(self.messages))))
 
     @property
     def user_messages(self) -> list[Message]:
@@ -45,7 +54,7 @@ class ConversationState:
         return len(self.user_messages)
 
     def openai_messages(self) -> list[dict[str, str]]:
-        return [m.to_openai() for m in self.messages]
+        return [{"role": m.role, "content": m.content} for m in self.messages]
 
 
 class TurnKind(StrEnum):
