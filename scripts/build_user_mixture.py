@@ -34,7 +34,7 @@ SOURCES = ("mtrag", "star", "multiwoz", "camrest", "hh_rlhf")
 OUT_OF_DOMAIN = "camrest"
 #: Conversations per source in the training mixture (None: all of its train split). Sized for ~2 hours on
 #: 2 shared CPU cores; see docs/training.md for what was kept and why.
-TRAIN_CAPS: dict[str, int | None] = {"mtrag": 90, "star": 210, "multiwoz": 250, "hh_rlhf": 220}
+TRAIN_CAPS: dict[str, int | None] = {"mtrag": 50, "star": 125, "multiwoz": 150, "hh_rlhf": 125}
 
 
 def default_data_dir() -> Path:
