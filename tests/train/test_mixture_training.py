@@ -53,3 +53,17 @@ def test_init_adapter_starts_from_the_given_weights(tiny_base_dir, mixture, tmp_
     lora_b = [k for k in a if "lora_B" in k]
     assert lora_b and all(a[k].abs().sum() > 0 for k in lora_b)  # trained: not the zero initialisation
     assert all((a[k] - b[k]).abs().max() < 1e-6 for k in a)
+
+
+def test_a_run_from_an_init_adapter_resumes_from_its_checkpoint(tiny_base_dir, mixture, tmp_path):
+    import json
+
+    _, data = mixture
+    first = _train(tiny_base_dir, data, tmp_path / "first")
+    out = tmp_path / "continued"
+    _train(tiny_base_dir, data, out, init_adapter=first.model_dir, max_steps=2, save_steps=2)
+    assert (out / "checkpoints" / "checkpoint-2").is_dir()
+    resumed = _train(tiny_base_dir, data, out, init_adapter=first.model_dir, max_steps=4, save_steps=2, resume=True)
+    assert resumed.steps == 4
+    steps = [json.loads(line).get("step") for line in (out / "train_log.jsonl").read_text().splitlines()]
+    assert 3 in steps and 4 in steps
