@@ -107,3 +107,22 @@ def test_committed_splits_are_disjoint_and_follow_the_rule(source):
     for name, ids in (("train", train), ("dev", dev), ("test", test)):
         assert all(split_by_hash(i) == name for i in ids)
     assert len(test) > 0.07 * (len(train) + len(dev) + len(test))
+
+
+def test_sharegpt_reader_maps_speakers_and_takes_the_system_turn_as_intent(tmp_path):
+    from simuser.errors import UserError
+    from simuser.train.sources import read_sharegpt
+
+    records = [{"id": "a", "conversations": [{"from": "system", "value": f"{PREFIX} plan a trip."},
+                                             {"from": "human", "value": " hi "}, {"from": "gpt", "value": "Hello!"}]},
+               {"conversations": [{"from": "user", "value": "yo"}, {"from": "assistant", "value": "hey"}]}]
+    (tmp_path / "log.json").write_text(json.dumps(records))
+    (tmp_path / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    for name in ("log.json", "log.jsonl"):
+        first, second = read_sharegpt(tmp_path / name)
+        assert first.intent.id == "a" and first.intent.text == f"{PREFIX} plan a trip."
+        assert [(m.role, m.content) for m in first.messages] == [("user", "hi"), ("assistant", "Hello!")]
+        assert second.intent.text == "" and [m.role for m in second.messages] == ["user", "assistant"]
+    (tmp_path / "bad.jsonl").write_text(json.dumps({"conversations": [{"from": "robot", "value": "x"}]}) + "\n")
+    with pytest.raises(UserError, match="turn from 'robot'"):
+        read_sharegpt(tmp_path / "bad.jsonl")
