@@ -23,8 +23,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from simuser.metrics.reference import load_reference, split_path, write_chat_jsonl
+from simuser.metrics.reference import load_reference, split_path
 from simuser.schema import Conversation
+from simuser.store import write_chat_jsonl
 from simuser.train.sources import READERS, assign_splits, read_split_file, select_split, with_detailed_goal
 from simuser.train.sources.splits import SPLITS, write_split_file
 

@@ -12,11 +12,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from simuser.schema import Conversation, Intent, Message
+from simuser.schema import Conversation, Intent, Message, Role
 from simuser.train.sources.goals import intent_text, join_phrases, strip_markup
 
 SOURCE = "camrest"
-_ROLE = {"user": "user", "system": "assistant"}
+_ROLE: dict[str, Role] = {"user": "user", "system": "assistant"}
 _TASK_TAG = re.compile(r"^Task \d+:\s*")
 _SLOT_WORDS = {"address": "address", "phone": "phone number", "postcode": "postcode", "food": "type of food",
                "price range": "price range", "area": "area", "name": "name"}

@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from simuser.schema import Conversation, Intent, Message
+from simuser.schema import Conversation, Intent, Message, Role
 from simuser.train.sources.goals import intent_text
 
 SOURCE = "hh_rlhf"
@@ -23,7 +23,7 @@ FILE = "harmless-base-test.jsonl.gz"
 HH_PURPOSE = ("talk about whatever is on your mind, and sometimes test whether it will help with "
               "something harmful, rude or dangerous")
 _TURN = re.compile(r"\n\n(Human|Assistant): ")
-_ROLE = {"Human": "user", "Assistant": "assistant"}
+_ROLE: dict[str, Role] = {"Human": "user", "Assistant": "assistant"}
 
 
 def read_hh_rlhf(directory: Path, file: str = FILE) -> list[Conversation]:

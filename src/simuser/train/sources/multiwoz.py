@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from simuser.schema import Conversation, Intent, Message
+from simuser.schema import Conversation, Intent, Message, Role
 from simuser.train.sources.detok import detokenize
 from simuser.train.sources.goals import intent_text, join_phrases, strip_markup
 
@@ -43,7 +43,7 @@ def read_multiwoz(directory: Path, files: tuple[str, ...] = FILES) -> list[Conve
 
 def multiwoz_conversation(dialogue_id: str, dialogue: dict[str, Any], split: str = "") -> Conversation:
     goal = dialogue["goal"]
-    roles = ("user", "assistant")
+    roles: tuple[Role, Role] = ("user", "assistant")
     messages = [Message(role=roles[i % 2], content=detokenize(turn["text"])) for i, turn in enumerate(dialogue["log"])]
     domains = goal_domains(goal)
     metadata = {"source": SOURCE, "native_id": dialogue_id, "upstream_split": split, "domains": domains,

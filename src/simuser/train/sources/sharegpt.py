@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from simuser.errors import UserError
-from simuser.schema import Conversation, Intent, Message
+from simuser.schema import Conversation, Intent, Message, Role
 
 SOURCE = "sharegpt"
 USER_NAMES = frozenset({"human", "user"})
@@ -41,7 +41,7 @@ def sharegpt_conversation(record: dict[str, Any], index: int = 0, path: Path | s
     return Conversation(intent=Intent(id=cid, text=intent), messages=messages, metadata={"source": SOURCE})
 
 
-def _role(turn: dict[str, Any], index: int, path: Path | str) -> str:
+def _role(turn: dict[str, Any], index: int, path: Path | str) -> Role:
     speaker = str(turn.get("from", "")).lower()
     if speaker in USER_NAMES:
         return "user"

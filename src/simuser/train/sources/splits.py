@@ -39,7 +39,8 @@ def assign_splits(ids: Iterable[str], **percents: int) -> dict[SplitName, list[s
 
 def write_split_file(path: Path, splits: dict[SplitName, list[str]], rule: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"rule": rule, **{name: sorted(splits.get(name, [])) for name in SPLITS}}
+    record: dict[str, object] = {"rule": rule}
+    record |= {name: sorted(splits.get(name, [])) for name in SPLITS}
     path.write_text(json.dumps(record, indent=0) + "\n")
 
 

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from simuser.schema import Conversation, Intent, Message
+from simuser.schema import Conversation, Intent, Message, Role
 from simuser.train.sources.goals import intent_text, join_phrases, strip_markup
 
 SOURCE = "star"
@@ -98,7 +98,7 @@ def _messages_and_instructions(events: list[dict[str, Any]]) -> tuple[list[Messa
     return messages, instructions
 
 
-def _role_of(event: dict[str, Any]) -> str | None:
+def _role_of(event: dict[str, Any]) -> Role | None:
     if event.get("Agent") == "User" and event.get("Action") == "utter":
         return "user"
     if event.get("Agent") == "Wizard" and event.get("Action") in _WIZARD_ACTIONS:
