@@ -69,11 +69,23 @@ def test_empty_run_is_one_clear_error(tmp_path):
     assert "\n" not in str(error.value)
 
 
-def test_run_without_multi_turn_conversations_is_one_clear_error(tmp_path):
-    source = write_chat(tmp_path / "single.jsonl", [chat("a", "hi", "hello"), chat("b", "yo", "hey")])
-    with pytest.raises(UserError, match="no multi-turn conversation") as error:
-        evaluate_run(source)
-    assert "\n" not in str(error.value) and "--max-turns" in str(error.value)
+def test_first_turns_only_give_first_turn_metrics_and_list_the_rest(tmp_path):
+    source = write_chat(tmp_path / "first.jsonl", [
+        chat("plan a trip to Rome", "rome trip ideas for a week?", "Sure.", sample=0),
+        chat("plan a trip to Rome", "what should I see in rome", sample=1),
+        chat("fix a bike", "my bike chain fell off again", "Put it back."),
+    ])
+    report = evaluate_run(source, EvaluateOptions(detector="offline")).to_json()
+    metrics, missing = report["metrics"], report["not_computed"]
+    for name in ("first_turn_diversity", "intent_decomposition", "naturalness", "lexical_diversity"):
+        assert name in metrics, missing.get(name)
+    assert metrics["pace.words_per_turn_mean"] == pytest.approx((6 + 6 + 6) / 3)
+    assert "pace" not in metrics and not any(k.startswith("pace.user_") for k in metrics)
+    assert "first turns only" in missing["pace"] and "--max-turns" in missing["pace"]
+    assert set(missing) == {"pace", "termination_f1", "role_adherence", "intent_adherence", "perplexity"}
+    reference = report["reference"]
+    assert reference["first_turns_only"] and "pace" in reference["not_computed"]
+    assert 0 < reference["metrics"]["pace.words_per_turn_mean"] < 30  # the reference's first turns
 
 
 def test_reference_without_intents_is_one_clear_error(tmp_path, run_file):

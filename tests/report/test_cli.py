@@ -38,11 +38,15 @@ def test_evaluate_empty_run(tmp_path, capsys):
     one_error_line(capsys, "empty.jsonl", "no conversations")
 
 
-def test_evaluate_run_without_multi_turn_conversations(tmp_path, capsys):
-    record = {"intent": f"{PREFIX} say hi", "messages": [{"role": "user", "content": "hi"}]}
-    (tmp_path / "single.jsonl").write_text(json.dumps(record) + "\n")
-    assert main(["evaluate", "single.jsonl", "--out", "out"]) == 2
-    one_error_line(capsys, "single.jsonl", "no multi-turn conversation")
+def test_evaluate_first_turns_only_reports_what_it_can(tmp_path, capsys):
+    records = [{"intent": f"{PREFIX} say hi", "messages": [{"role": "user", "content": text}]}
+               for text in ("hi there", "hello, who are you?")]
+    (tmp_path / "single.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert main(["evaluate", "single.jsonl", "--out", "out", "--detector", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "first turns only" in out
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert "first_turn_diversity" in report["metrics"] and "pace" in report["not_computed"]
 
 
 def test_evaluate_reference_without_intents(hostile_run, tmp_path, capsys):

@@ -16,6 +16,7 @@ def train_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory: checkpoints/, adapter/ (or model/), merged/.")],
     model: Annotated[str, typer.Option(help="Base model: 'smollm2', a local directory or a hub id.")] = trainer_defaults.MODEL,
     full: Annotated[bool, typer.Option("--full", help="Full fine-tuning instead of LoRA.")] = False,
+    init_adapter: Annotated[Path | None, typer.Option(help="Start LoRA from this adapter (its rank and modules).")] = None,
     lora_r: Annotated[int, typer.Option(min=1, help="LoRA rank.")] = trainer_defaults.LORA_R,
     lora_alpha: Annotated[int, typer.Option(min=1, help="LoRA alpha.")] = trainer_defaults.LORA_ALPHA,
     epochs: Annotated[float, typer.Option(help="Passes over the data.")] = trainer_defaults.EPOCHS,

@@ -148,11 +148,18 @@ def evaluate_run(source: Path | str, options: EvaluateOptions | None = None) -> 
     manifest = _manifest_config(Path(source))
     seed = options.seed if options.seed is not None else int(manifest.get("seed", defaults.SEED))
     reference, reference_info = load_reference_for(options.reference)
+    first_only = first_turns_only(conversations)
+    if first_only:  # compare like with like: the reference's first turns
+        reference = [cut_to_first_turn(c) for c in reference]
+        reference_info["first_turns_only"] = True
     context, owned = _context(options, conversations, manifest, seed)
     evaluation = evaluate_conversations(conversations, context, options.names, close_after=owned)
     reference_context = MetricContext(seed=seed, detector=context.detector)
     reference_names = [n for n in options.names if metrics.create(n).kind in ("text", "detector")]
     reference_evaluation = evaluate_conversations(reference, reference_context, reference_names)
+    if first_only:
+        mark_first_turns_only(evaluation)
+        mark_first_turns_only(reference_evaluation)
     return RunEvaluation(
         source=str(source), run=_run_info(conversations, manifest, seed), settings=_settings(options, context),
         evaluation=evaluation, reference=reference_info, reference_evaluation=reference_evaluation,
@@ -163,11 +170,29 @@ def evaluate_run(source: Path | str, options: EvaluateOptions | None = None) -> 
 def validate_run(conversations: Sequence[Conversation], source: Path | str) -> None:
     if not conversations:
         raise UserError(f"{source}: no conversations to evaluate; run `simuser simulate` first or pass a chat JSONL")
-    if not any(len(c.user_turns) >= 2 for c in conversations):
-        raise UserError(
-            f"{source}: no multi-turn conversation (each has at most one user turn); the realism metrics need "
-            "conversations with two or more user turns (simulate with --max-turns 2 or more)"
-        )
+
+
+def first_turns_only(conversations: Sequence[Conversation]) -> bool:
+    """True when no conversation has two user turns (e.g. a file of opening messages)."""
+    return not any(len(c.user_turns) >= 2 for c in conversations)
+
+
+FIRST_TURNS_REASON = ("the input holds first turns only (no conversation has two user turns); user turns per "
+                      "conversation needs whole conversations (simulate with --max-turns 2 or more)")
+
+
+def cut_to_first_turn(conversation: Conversation) -> Conversation:
+    """The conversation up to and including its first user turn (the reference, for a first-turn-only run)."""
+    first = next((i for i, m in enumerate(conversation.messages) if m.role == "user"), len(conversation.messages))
+    return conversation.model_copy(update={"messages": conversation.messages[: first + 1], "end_reason": None})
+
+
+def mark_first_turns_only(evaluation: Evaluation) -> None:
+    """Pace's headline (turns per conversation) is not computed; words per turn and the rest stay."""
+    evaluation.values.pop("pace", None)
+    for key in [k for k in evaluation.values if k.startswith("pace.user_")]:
+        evaluation.values.pop(key)
+    evaluation.not_computed.setdefault("pace", FIRST_TURNS_REASON)
 
 
 def load_reference_for(path: Path | None) -> tuple[list[Conversation], dict[str, Any]]:

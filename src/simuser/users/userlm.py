@@ -50,6 +50,8 @@ class UserLMOptions(ServedUserLMOptions):
     adapter: str | None = None
     do_sample: bool = True
     batch_size: int = Field(defaults.BATCH_SIZE, ge=1)
+    # added to the <|endconversation|> logit: > 0 ends sooner, < 0 later (fit it: simuser.train.end_calibration)
+    end_bias: float = 0.0
 
 
 class UserLMSimulator:
@@ -168,9 +170,11 @@ class UserLMSimulator:
         return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
 
     def _processors(self, loaded: LoadedUserLM, prompt_length: int, end_allowed: list[bool]) -> list[Any]:
-        from simuser.users.userlm_logits import EndConversationBan, FirstTokenBan
+        from simuser.users.userlm_logits import EndConversationBan, EndConversationBias, FirstTokenBan
 
         processors: list[Any] = []
+        if loaded.end_id is not None and self.options.end_bias:
+            processors.append(EndConversationBias(loaded.end_id, self.options.end_bias))
         if loaded.banned_ids:
             processors.append(FirstTokenBan(loaded.banned_ids, loaded.whitespace_ids, prompt_length))
         if loaded.end_id is not None and not all(end_allowed):

@@ -7,7 +7,11 @@ Two processors, both cheap enough to run at every decoding step:
 * :class:`EndConversationBan` masks ``<|endconversation|>`` for the rows that have not had enough user
   turns yet. Rows in a batch are at different turn counts, hence one flag per row.
 
-Both assume what :mod:`simuser.users.userlm` guarantees: one sequence per prompt row, and a prompt of
+A third, :class:`EndConversationBias`, is a calibration knob rather than a guardrail: a constant added to
+the end token's logit shifts every end decision's odds by ``exp(bias)`` (see
+:mod:`simuser.train.end_calibration` for fitting it to a team's logs).
+
+All assume what :mod:`simuser.users.userlm` guarantees: one sequence per prompt row, and a prompt of
 ``prompt_length`` tokens (left padding gives every row the same length).
 
 This module imports transformers at the top; import it only from code that already needs a model.
@@ -55,4 +59,20 @@ class EndConversationBan(LogitsProcessor):
         scores = scores.clone()
         rows = self.suppress.to(scores.device)
         scores[rows, self.end_id] = -float("inf")
+        return scores
+
+
+class EndConversationBias(LogitsProcessor):
+    """Add ``bias`` to the end-of-conversation logit of every row (odds of ending times ``exp(bias)``).
+
+    It runs before temperature scaling, so under sampling at temperature T the log-odds move by bias / T.
+    """
+
+    def __init__(self, end_id: int, bias: float):
+        self.end_id = end_id
+        self.bias = float(bias)
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        scores = scores.clone()
+        scores[:, self.end_id] += self.bias
         return scores

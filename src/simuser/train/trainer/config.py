@@ -44,6 +44,7 @@ class TrainConfig(BaseModel):
     out: Path = Field(description="output directory: checkpoints/, adapter/ (or model/), merged/")
     model: str = Field(MODEL, description="base model: 'smollm2', a local directory or a hub id")
     full: bool = Field(False, description="full fine-tuning instead of LoRA")
+    init_adapter: Path | None = Field(None, description="start LoRA from this adapter (same rank) instead of zeros")
     lora_r: int = Field(LORA_R, ge=1)
     lora_alpha: int = Field(LORA_ALPHA, ge=1)
     lora_dropout: float = Field(LORA_DROPOUT, ge=0, lt=1)

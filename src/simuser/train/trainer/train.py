@@ -83,9 +83,12 @@ def _training_data(config: TrainConfig, tokenizer) -> tuple[Any, dict[str, Any]]
 
 
 def _wrap_lora(model, tokenizer, config: TrainConfig):
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, PeftModel, get_peft_model
 
     from simuser.train.vocab import userlm_token_ids
+
+    if config.init_adapter is not None:  # continue an earlier adapter (its rank and modules) on new data
+        return PeftModel.from_pretrained(model, str(config.init_adapter), is_trainable=True)
 
     lora = LoraConfig(
         r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
