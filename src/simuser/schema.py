@@ -31,6 +31,7 @@ class EndReason(StrEnum):
     MAX_TURNS = "max_turns"  # the run's --max-turns user turns were reached
     ASSISTANT_ERROR = "assistant_error"  # the assistant failed after its retries
     SIMULATOR_EXHAUSTED = "simulator_exhausted"  # the simulator had nothing more to say (e.g. replay ran out)
+    TASK_SOLVED = "task_solved"  # a reply passed the task's check (simuser.tasks) and the run stops at success
 
 
 class Intent(BaseModel):

@@ -31,6 +31,7 @@ class RunConfig(BaseModel):
     simulator: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name=defaults.DEFAULT_SIMULATOR))
     assistant: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name=defaults.DEFAULT_ASSISTANT))
     out: Path | None = None
+    stop_when_solved: bool = Field(True, description="end a conversation at the first reply the reply hook calls solved")
 
     @field_validator("intents", mode="before")
     @classmethod

@@ -1,0 +1,35 @@
+"""Simulating task runs: tasks become intents, every assistant reply is checked (``simulate --tasks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from simuser.assistants import Assistant
+from simuser.engine.config import RunConfig
+from simuser.engine.progress import ProgressReporter
+from simuser.tasks.hook import TaskChecker
+from simuser.tasks.knowledge import task_intent
+from simuser.tasks.model import Knowledge, Task
+from simuser.users import UserSimulator
+
+
+def task_config(tasks: Sequence[Task], knowledge: Knowledge = "question", **fields: Any) -> RunConfig:
+    """A run config whose intents are the tasks (each carrying its task for the checks and for `score`)."""
+    return RunConfig(intents=[task_intent(t, knowledge) for t in tasks], **fields)
+
+
+def simulate_tasks(
+    config: RunConfig,
+    *,
+    simulator: UserSimulator | None = None,
+    assistant: Assistant | None = None,
+    progress: bool | ProgressReporter = False,
+    resume: bool = False,
+    check_defaults: dict[str, Any] | None = None,
+):
+    """:func:`simuser.engine.simulate` with the task checker as the reply hook."""
+    from simuser.engine import simulate
+
+    return simulate(config, simulator=simulator, assistant=assistant, progress=progress, resume=resume,
+                    reply_hook=TaskChecker(check_defaults))
