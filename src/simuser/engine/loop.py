@@ -86,7 +86,7 @@ async def asimulate(
     """
     built = [simulator is None, assistant is None]
     if simulator is None or assistant is None:
-        check_names(config)
+        check_names(config, simulator=simulator is None, assistant=assistant is None)
     simulator = simulator or build_simulator(config.simulator)
     assistant = assistant or build_assistant(with_concurrency(config))
     session = RunSession.open(config, resume)

@@ -76,7 +76,7 @@ def parse_options(kind: str, model: type[OptionsT], options: dict[str, Any]) -> 
     try:
         return model.model_validate(options)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        error = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]  # a typo explains a "missing"
         field = ".".join(str(p) for p in error["loc"]) or "options"
         valid = ", ".join(model.model_fields)
         if error["type"] == "extra_forbidden":
