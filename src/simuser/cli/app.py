@@ -22,7 +22,7 @@ from simuser.errors import UserError
 
 COMMANDS = (
     "simulate", "show", "export", "backends",
-    "demo", "evaluate", "compare",
+    "demo", "evaluate", "compare", "score", "gap",
     "intents", "flip", "train", "perplexity",
     "serve",
 )
