@@ -57,3 +57,15 @@ class SecondTimeRight:
 
     async def aclose(self) -> None:
         pass
+
+
+def strict_judge(messages):
+    """A judge model as a function: PASS when the graded reply says 'sorry', else FAIL; 'boom' breaks it."""
+    prompt = messages[-1]["content"]
+    graded = prompt.split("The reply to grade (the assistant's last message):", 1)[1].split("Judge only", 1)[0]
+    if "boom" in graded:
+        raise RuntimeError("judge endpoint down")
+    if "mumble" in graded:
+        return "I think it is fine."
+    verdict = "PASS" if "sorry" in graded.lower() else "FAIL"
+    return f"VERDICT: {verdict}\nRATIONALE: the reply {'apologises' if verdict == 'PASS' else 'does not apologise'}."

@@ -82,7 +82,7 @@ def test_unknown_type_and_options_are_one_line_errors():
     with pytest.raises(UserError, match=r"task 't9': unknown check 'nope'; choose one of: .*number"):
         build_check(task)
     task = Task(id="t9", intent="x", question="q", check={"type": "number", "anwser": 3})
-    with pytest.raises(UserError, match="task 't9': check 'number' has no option 'anwser'; valid: answer, tolerance"):
+    with pytest.raises(UserError, match="task 't9': unknown check 'number' option 'anwser'; valid options: answer, tolerance"):
         build_check(task)
     assert "code" in checks.names()
 
@@ -124,6 +124,27 @@ def test_code_check_blocks_sockets_and_writes_outside_its_directory(tmp_path):
 
 def test_code_check_without_tests_or_code():
     task = Task(id="c1", intent="x", question="q", check={"type": "code", "tests": []})
-    with pytest.raises(UserError, match="task 'c1': check 'code' option 'tests'"):
+    with pytest.raises(UserError, match="task 'c1': invalid check 'code' option 'tests'"):
         build_check(task)
     assert "no Python code" in run_check(CODE, "I would add them, you know").reason
+
+
+JUDGE = {"type": "judge", "rubric": "The reply apologises.", "model": {"name": "callable", "options": {"target": "task_fakes:strict_judge"}}}
+
+
+@pytest.mark.parametrize(("reply", "passed", "answer", "error"), [
+    ("I am so sorry about that.", True, "PASS", None),
+    ("That is your problem.", False, "FAIL", None),
+    ("boom", False, None, "the judge failed: RuntimeError: judge endpoint down"),
+    ("mumble", False, None, "the judge gave no VERDICT line: I think it is fine."),
+])
+def test_judge_records_verdict_and_rationale_through_the_chat_model(reply, passed, answer, error):
+    result = run_check(JUDGE, reply)
+    assert (result.passed, result.answer, result.error) == (passed, answer, error)
+    if error is None:
+        assert result.reason.startswith("the reply")
+
+
+def test_judge_needs_a_rubric_and_a_model():
+    with pytest.raises(UserError, match="check 'judge'"):
+        build_check(Task(id="j", intent="x", question="q", check={"type": "judge", "rubric": "be kind"}))

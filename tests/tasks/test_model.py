@@ -20,7 +20,7 @@ def write(tmp_path, *records):
     ({k: v for k, v in GOOD.items() if k != "question"}, r"task 'g1' \(.*tasks.jsonl:1\) has no 'question'; add the fully specified"),
     ({k: v for k, v in GOOD.items() if k != "check"}, r"task 'g1' .* has no 'check'; add a check such as"),
     ({**GOOD, "check": {"type": "numbr", "answer": 1}}, r"task 'g1': unknown check 'numbr'; choose one of:"),
-    ({**GOOD, "check": {"type": "code"}}, r"task 'g1': check 'code' needs option 'tests'"),
+    ({**GOOD, "check": {"type": "code"}}, r"task 'g1': invalid check 'code' option 'tests': Field required"),
     ({**GOOD, "check": {"type": "python", "function": "no_such_pkg.rules:ok"}}, r"task 'g1': target 'no_such_pkg.rules:ok': cannot import"),
     ({**GOOD, "colour": "red"}, r"task 'g1' .*: field 'colour': Extra inputs"),
     ("{not json", r"tasks.jsonl:1: not valid JSON"),

@@ -102,3 +102,16 @@ def test_wilson_and_paired_bootstrap_by_hand():
     assert (same.estimate, same.low, same.high) == (0.0, 0.0, 0.0)
     mixed = paired_bootstrap([1, 1, 0, 1], [0, 1, 1, 0], seed=3)
     assert mixed.estimate == 0.25 and mixed.low < 0 < mixed.high
+
+
+def test_a_judge_check_runs_on_the_engine_loop_and_records_its_rationale(tmp_path):
+    record = {"id": "j1", "intent": "get an apology", "question": "Apologise for the late parcel.",
+              "check": {"type": "judge", "rubric": "The reply apologises.",
+                        "model": {"name": "callable", "options": {"target": "task_fakes:strict_judge"}}}}
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    config = task_config(load_tasks(path), simulator=ASK_TWICE, max_turns=3)
+    (conversation,) = simulate_tasks(config, assistant=SecondTimeRight()).conversations
+    checks = [m.metadata["check"] for m in conversation.assistant_turns]
+    assert [c["answer"] for c in checks] == ["FAIL", "PASS"] and checks[1]["reason"] == "the reply apologises."
+    assert conversation.end_reason is EndReason.TASK_SOLVED

@@ -73,7 +73,11 @@ def _run(config, ray: str | None, ray_workers: int | None, **kwargs: Any):
     if ray is None:
         from simuser.engine import simulate
 
-        return simulate(config, reply_hook=_task_hook(config), **kwargs)
+        if _is_task_run(config):
+            from simuser.tasks import simulate_tasks
+
+            return simulate_tasks(config, **kwargs)
+        return simulate(config, **kwargs)
     if _is_task_run(config):
         raise UserError("task runs (--tasks / --suite) do not run on Ray yet; drop --ray")
     from simuser.engine.ray_runner import RayOptions, simulate_ray
@@ -93,15 +97,6 @@ def _spec(name: str, model: str | None, pairs: list[str] | None, flag: str, **ex
 
 def _is_task_run(config) -> bool:
     return any("task" in intent.metadata for intent in config.intents)
-
-
-def _task_hook(config):
-    """The task checker for a run whose intents are tasks (fresh or resumed), else no hook."""
-    if not _is_task_run(config):
-        return None
-    from simuser.tasks import TaskChecker
-
-    return TaskChecker()
 
 
 def _new_config(intents: Path | None, out: Path | None, task_flags: dict[str, Any], **fields: Any):

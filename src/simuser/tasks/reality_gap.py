@@ -108,7 +108,7 @@ def gap(
     simulator_options: dict[str, Any] | None = None,
     simulators: Mapping[str, UserSimulator] | None = None,
     progress: Callable[[str], ProgressReporter | bool] | None = None,
-    check_defaults: dict[str, Any] | None = None,
+    check_defaults: dict[str, dict[str, Any]] | None = None,
 ) -> GapResult:
     """Run every condition and compare them (see the module docstring). ``simulators``: pre-built, by label."""
     if not tasks:

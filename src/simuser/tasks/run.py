@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,10 +27,18 @@ def simulate_tasks(
     assistant: Assistant | None = None,
     progress: bool | ProgressReporter = False,
     resume: bool = False,
-    check_defaults: dict[str, Any] | None = None,
+    check_defaults: dict[str, dict[str, Any]] | None = None,
 ):
-    """:func:`simuser.engine.simulate` with the task checker as the reply hook."""
-    from simuser.engine import simulate
+    """:func:`simuser.engine.simulate` with the task checker as the reply hook (closed on the run's loop)."""
+    return asyncio.run(asimulate_tasks(config, simulator=simulator, assistant=assistant, progress=progress,
+                                       resume=resume, check_defaults=check_defaults))
 
-    return simulate(config, simulator=simulator, assistant=assistant, progress=progress, resume=resume,
-                    reply_hook=TaskChecker(check_defaults))
+
+async def asimulate_tasks(config: RunConfig, *, check_defaults: dict[str, dict[str, Any]] | None = None, **kwargs: Any):
+    from simuser.engine.loop import asimulate
+
+    checker = TaskChecker(check_defaults)
+    try:
+        return await asimulate(config, reply_hook=checker, **kwargs)
+    finally:
+        await checker.aclose()

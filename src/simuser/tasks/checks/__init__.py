@@ -32,10 +32,15 @@ checks: Registry[Check] = Registry(
 )
 
 
-def build_check(task: Task, defaults: dict[str, Any] | None = None) -> Check:
-    """The task's check, or a one-line error naming the task and the fix."""
-    options = {**(defaults or {}), **task.check}
-    name = str(options.pop("type", ""))
+def build_check(task: Task, defaults: dict[str, dict[str, Any]] | None = None) -> Check:
+    """The task's check, or a one-line error naming the task and the fix.
+
+    ``defaults`` are options per check type that the task's own check object may override, e.g. a suite's
+    judge model: ``{"judge": {"model": {...}}}``.
+    """
+    name = str(task.check.get("type", ""))
+    options = {**(defaults or {}).get(name, {}), **task.check}
+    options.pop("type", None)
     try:
         checks.check(name)
         return checks.create(name, **options)

@@ -22,9 +22,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from simuser.errors import UserError
 from simuser.schema import Conversation
 
 OptionsT = TypeVar("OptionsT", bound="CheckOptions")
@@ -72,15 +71,7 @@ class CheckOptions(BaseModel):
 
 
 def parse_options(kind: str, model: type[OptionsT], options: dict[str, Any]) -> OptionsT:
-    """Validate a check's options; the error names the bad option and lists the valid ones."""
-    try:
-        return model.model_validate(options)
-    except ValidationError as exc:
-        error = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]  # a typo explains a "missing"
-        field = ".".join(str(p) for p in error["loc"]) or "options"
-        valid = ", ".join(model.model_fields)
-        if error["type"] == "extra_forbidden":
-            raise UserError(f"check '{kind}' has no option '{field}'; valid: {valid}") from None
-        if error["type"] == "missing":
-            raise UserError(f"check '{kind}' needs option '{field}'; add it to the task's check object") from None
-        raise UserError(f"check '{kind}' option '{field}': {error['msg']}") from None
+    """Validate a check's options the one way backends do; the error names the bad option and the valid ones."""
+    from simuser.options import parse_options as parse
+
+    return parse(model, options, f"check '{kind}'")

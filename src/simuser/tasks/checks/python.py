@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
-
 from simuser.errors import UserError
 from simuser.tasks.checks.base import CheckContext, CheckOptions, CheckResult, parse_options
 
 
 class PythonOptions(CheckOptions):
-    model_config = ConfigDict(extra="allow")
-
     function: str
     threshold: float = 1.0
 
@@ -27,8 +23,9 @@ class PythonCheck:
     def __init__(self, **options: Any):
         from simuser.assistants.python_callable import load_target
 
-        self.options = parse_options("python", PythonOptions, options)
-        self.extra = dict(self.options.model_extra or {})
+        known = {k: v for k, v in options.items() if k in PythonOptions.model_fields}
+        self.options = parse_options("python", PythonOptions, known)
+        self.extra = {k: v for k, v in options.items() if k not in known}  # passed on to the function
         self.function = load_target(self.options.function)
 
     def check(self, context: CheckContext) -> CheckResult:
