@@ -69,3 +69,27 @@ def test_score_of_a_run_without_tasks_is_a_user_error(workdir, capsys):
                  "--out", "plain", "-q"]) == 0
     assert main(["score", "plain"]) == 2
     assert "no task conversation" in capsys.readouterr().err
+
+
+def test_gap_report_escapes_model_text_and_runs_no_script(workdir):
+    (workdir / "evil.py").write_text("def reply(messages):\n    return '<script>alert(1)</script> 120'\n")
+    code = main(["gap", "--tasks", "tasks.jsonl", "--conditions", "original", "--assistant", "callable",
+                 "-A", "target=evil.py:reply", "--out", "gap", "-q"])
+    assert code == 0
+    html = (workdir / "gap" / "report.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; 120" in html
+    assert "default-src 'none'" in html
+
+
+def test_knowledge_shards_reaches_the_simulator_and_resume_keeps_checking(workdir, capsys):
+    record = {**TASK, "shards": ["How many dollars?", "40 muffins.", "3 dollars each."]}
+    (workdir / "tasks.jsonl").write_text(json.dumps(record) + "\n")
+    assert simulate("--out", "run", "--knowledge", "shards") == 0
+    stored = json.loads((workdir / "run" / "conversations.jsonl").read_text().splitlines()[0])
+    assert stored["intent"]["text"].endswith("1. How many dollars?\n2. 40 muffins.\n3. 3 dollars each.")
+    records = workdir / "run" / "conversations.jsonl"
+    records.write_text(records.read_text().splitlines()[0] + "\n")  # as if killed before the second finished
+    assert main(["simulate", "--resume", "run", "-q"]) == 0
+    resumed = json.loads(records.read_text().splitlines()[1])
+    assert resumed["end_reason"] == "task_solved"
+    assert [m["metadata"]["check"]["passed"] for m in resumed["messages"] if m["role"] == "assistant"] == [False, True]
