@@ -93,3 +93,18 @@ def test_knowledge_shards_reaches_the_simulator_and_resume_keeps_checking(workdi
     resumed = json.loads(records.read_text().splitlines()[1])
     assert resumed["end_reason"] == "task_solved"
     assert [m["metadata"]["check"]["passed"] for m in resumed["messages"] if m["role"] == "assistant"] == [False, True]
+
+
+def test_evaluate_and_compare_show_the_assistant_section(workdir, capsys, monkeypatch):
+    monkeypatch.setenv("SIMUSER_CACHE_DIR", str(workdir / "cache"))
+    assert simulate("--out", "solved") == 0
+    assert main(["simulate", "--tasks", "tasks.jsonl", "--simulator", "scripted", "-S", 'turns=["hi", "hello?"]',
+                 "--assistant", "echo", "--max-turns", "2", "--out", "failed", "-q"]) == 0
+    assert main(["evaluate", "solved", "--out", "rep", "--detector", "none"]) == 0
+    report = json.loads((workdir / "rep" / "report.json").read_text())
+    assert report["assistant"]["success_rate"] == 1.0 and report["assistant"]["n"] == 2
+    assert "Assistant: task success" in (workdir / "rep" / "report.html").read_text()
+    assert main(["compare", "solved", "failed", "--out", "cmp", "--detector", "none"]) == 0
+    table = json.loads((workdir / "cmp" / "compare.json").read_text())
+    assert [s["success_rate"] for s in table["assistant"]] == [1.0, 0.0]
+    assert "0.0% [0.0%, 79.3%] (1 tasks x 1)" in (workdir / "cmp" / "compare.html").read_text()

@@ -40,6 +40,25 @@ def render_gap(result: Any) -> str:
     )
 
 
+def assistant_section(conversations: list[Any]) -> dict[str, Any] | None:
+    """For report.json / report.html / compare of a task run: its score (None for a run without tasks)."""
+    from simuser.tasks.gap_table import interval_text, pct
+    from simuser.tasks.knowledge import intent_task
+    from simuser.tasks.score import score
+
+    if not any(intent_task(c.intent) is not None for c in conversations):
+        return None
+    result = score(conversations)
+    data = result.to_json(with_conversations=False)
+    turns = "-" if result.mean_turns_to_success is None else f"{result.mean_turns_to_success:.2f}"
+    data["rows"] = [
+        ["success (95% CI)", f"{interval_text(result.success)} ({len(result.tasks)} tasks x {result.n})"],
+        ["final reply passes", pct(result.final_pass_rate)], ["turns to success", turns],
+        ["intent coverage", pct(result.coverage)], ["check errors", str(result.check_errors)],
+    ]
+    return data
+
+
 def transcripts(conversations: list[Any]) -> list[dict[str, Any]]:
     shown = []
     for conversation in sorted(conversations, key=lambda c: c.key)[:MAX_TRANSCRIPTS]:
