@@ -67,7 +67,9 @@ def parse_condition(item: str, simulator_options: dict[str, Any]) -> Condition:
 
 def split_top_level(text: str, sep: str = ",") -> list[str]:
     """Split on ``sep`` outside brackets and quotes, so JSON option values may hold commas."""
-    parts, depth, quoted, current = [], 0, False, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     for char in text:
         if char == '"':
             quoted = not quoted

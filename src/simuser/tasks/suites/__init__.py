@@ -8,7 +8,7 @@ parties add suites under the ``simuser.suites`` entry point.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from simuser.errors import UserError
@@ -24,7 +24,7 @@ class Suite:
     description: str = ""
 
 
-suites: Registry[Callable[..., Suite]] = Registry(
+suites: Registry[Suite] = Registry(  # each factory: (count, seed) -> Suite
     "suite",
     "simuser.suites",
     {
