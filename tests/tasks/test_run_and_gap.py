@@ -115,3 +115,9 @@ def test_a_judge_check_runs_on_the_engine_loop_and_records_its_rationale(tmp_pat
     checks = [m.metadata["check"] for m in conversation.assistant_turns]
     assert [c["answer"] for c in checks] == ["FAIL", "PASS"] and checks[1]["reason"] == "the reply apologises."
     assert conversation.end_reason is EndReason.TASK_SOLVED
+
+
+def test_the_python_api_names_what_the_cli_calls():
+    import simuser.tasks as api
+
+    assert api.gap is gap and callable(api.load_tasks) and callable(api.score) and "number" in api.checks.names()

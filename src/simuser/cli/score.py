@@ -44,6 +44,19 @@ def print_score(result, title: str) -> None:
     for label, value in rows:
         table.add_row(label, value)
     console.print(table)
+    print_tasks(result)
+
+
+def print_tasks(result, limit: int = 30) -> None:
+    """The tasks solved least often first (all of them with --json)."""
+    from rich.table import Table
+
+    table = Table(title=f"per task (least solved first, up to {limit}; all with --json)", title_justify="left")
+    for name in ("task", "solved", "conversations", "success"):
+        table.add_column(name, justify="left" if name == "task" else "right")
+    for task in sorted(result.tasks, key=lambda t: (t.success_rate, t.task_id))[:limit]:
+        table.add_row(task.task_id, str(task.solved), str(task.conversations), f"{100 * task.success_rate:.0f}%")
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
