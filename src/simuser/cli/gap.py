@@ -61,9 +61,9 @@ def gap_command(
 
 
 def _progress(label: str):
-    from simuser.demo.progress import ConditionProgress
+    from simuser.engine.progress import RichProgress
 
-    return ConditionProgress(label)
+    return RichProgress(f"{label:<12}")
 
 
 def print_gap(result) -> None:
