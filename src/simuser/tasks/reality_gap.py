@@ -12,7 +12,6 @@ open, one built here is closed here.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from simuser import defaults
 from simuser.assistants import Assistant
 from simuser.engine.progress import ProgressReporter
 from simuser.errors import UserError
+from simuser.models.concurrency import run_sync
 from simuser.schema import ComponentSpec, Conversation
 from simuser.tasks.conditions import Condition, parse_conditions
 from simuser.tasks.knowledge import render_knowledge
@@ -128,7 +128,7 @@ def gap(
             results.append(ConditionResult(condition, run.run_dir, run.conversations, score(run.conversations)))
     finally:
         if owned:
-            asyncio.run(_close(built))
+            run_sync(_close(built))
     result = GapResult(list(tasks), n, knowledge, results, paired_gaps(results, seed), built.describe(), out_dir,
                        {k: v for k, v in fields.items() if k != "concurrency"})
     if out_dir is not None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 from simuser.assistants import Assistant
 from simuser.engine.config import RunConfig
 from simuser.engine.progress import ProgressReporter
+from simuser.models.concurrency import run_sync
 from simuser.tasks.hook import TaskChecker
 from simuser.tasks.knowledge import task_intent
 from simuser.tasks.model import Knowledge, Task
@@ -30,8 +30,8 @@ def simulate_tasks(
     check_defaults: dict[str, dict[str, Any]] | None = None,
 ):
     """:func:`simuser.engine.simulate` with the task checker as the reply hook (closed on the run's loop)."""
-    return asyncio.run(asimulate_tasks(config, simulator=simulator, assistant=assistant, progress=progress,
-                                       resume=resume, check_defaults=check_defaults))
+    return run_sync(asimulate_tasks(config, simulator=simulator, assistant=assistant, progress=progress,
+                                    resume=resume, check_defaults=check_defaults))
 
 
 async def asimulate_tasks(config: RunConfig, *, check_defaults: dict[str, dict[str, Any]] | None = None, **kwargs: Any):

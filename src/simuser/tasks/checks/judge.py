@@ -10,7 +10,6 @@ A judge that fails or answers without a verdict records ``check_error`` on that 
 
 from __future__ import annotations
 
-import asyncio
 import re
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +17,7 @@ from typing import Any
 
 from pydantic import Field
 
+from simuser.models.concurrency import run_sync
 from simuser.seeds import derive_seed
 from simuser.tasks.checks.base import CheckContext, CheckOptions, CheckResult, parse_options
 
@@ -76,7 +76,7 @@ class JudgeCheck:
             finally:
                 await self.aclose()
 
-        return asyncio.run(once())
+        return run_sync(once())
 
     async def aclose(self) -> None:
         if self._model is not None:
