@@ -25,7 +25,7 @@ from simuser import defaults
 from simuser.assistants import Assistant
 from simuser.assistants.rag import RagAssistant, Retriever, make_embedder, pubmedqa_corpus
 from simuser.assistants.rag.query import DEFAULT_QUERY_MODE, check_query_mode
-from simuser.demo.conditions import ORIGINAL, PROMPTED, USERLM, Condition, QuestionUser, userlm_options
+from simuser.demo.conditions import ORIGINAL, PROMPTED, USERLM, Condition, userlm_options
 from simuser.demo.gap import GapRow, reality_gap
 from simuser.demo.progress import stage
 from simuser.demo.retrieval import RankStats, TurnRank, rank_turns, retrieval_table
@@ -173,7 +173,7 @@ def analysis_retriever(config: DemoConfig, assistant: Assistant) -> Retriever:
 def plan_conditions(config: DemoConfig, overrides: Mapping[str, UserSimulator]) -> tuple[list[Condition], dict[str, str]]:
     """(a) always; (b) the chosen simulator; (c) when a UserLM-format model is available."""
     original = Condition(ORIGINAL, "original question, asked once (a)",
-                         ComponentSpec(name="original-question"), 1, 1, overrides.get(ORIGINAL, QuestionUser()))
+                         ComponentSpec(name="original"), 1, 1, overrides.get(ORIGINAL))
     simulated_spec = ComponentSpec(
         name=config.simulator, options={**config.simulator_options, **_present({"model": config.simulator_model})})
     simulated = Condition(PROMPTED, f"{_simulator_label(config)} (b)", simulated_spec, config.max_turns, config.n,
