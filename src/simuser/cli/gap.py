@@ -48,7 +48,7 @@ def gap_command(
     out = out or Path("runs") / time.strftime("gap-%Y%m%d-%H%M%S")
     console.print(f"[bold]simuser gap[/] {len(chosen)} tasks x {n} per condition ({conditions}), up to {max_turns} "
                   f"user turns; assistant: {assistant}; the user knows: {mode} -> {out}", soft_wrap=True)
-    result = gap(chosen, conditions, assistant=spec, n=n, max_turns=max_turns, seed=seed, out=out, knowledge=mode,  # type: ignore[arg-type]
+    result = gap(chosen, conditions, assistant=spec, n=n, max_turns=max_turns, seed=seed, out=out, knowledge=mode,
                  stop_when_solved=not keep_going, batch_size=batch_size, concurrency=concurrency,
                  simulator_options=parse_options(simulator_option, "--simulator-option"),
                  progress=None if quiet else _progress)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from simuser.errors import UserError
+
+if TYPE_CHECKING:
+    from simuser.tasks.model import Knowledge
 
 TasksOpt = Annotated[Path | None, typer.Option("--tasks", help="Tasks JSONL (docs/tasks.md): goals, what the user knows, a check per reply.")]
 SuiteOpt = Annotated[str | None, typer.Option("--suite", help="A built-in task suite instead of --tasks: gsm8k, pubmedqa.")]
@@ -17,7 +20,7 @@ KeepGoingOpt = Annotated[bool, typer.Option("--keep-going", help="Go on after a 
 
 
 def resolve_tasks(tasks: Path | None, suite: str | None, count: int | None, seed: int,
-                  knowledge: str | None) -> tuple[list[Any], str]:
+                  knowledge: str | None) -> tuple[list[Any], Knowledge]:
     """The tasks and the knowledge mode, from --tasks or --suite."""
     from simuser.tasks import load_tasks
     from simuser.tasks.suites import load_suite, pick, suites
@@ -29,5 +32,5 @@ def resolve_tasks(tasks: Path | None, suite: str | None, count: int | None, seed
     if suite is not None:
         suites.check(suite)
         loaded = load_suite(suite, count, seed)
-        return loaded.tasks, knowledge or loaded.knowledge
-    return pick(load_tasks(tasks), count, seed), knowledge or "question"  # type: ignore[arg-type]
+        return loaded.tasks, knowledge or loaded.knowledge  # type: ignore[return-value]
+    return pick(load_tasks(tasks), count, seed), knowledge or "question"  # type: ignore[arg-type,return-value]
