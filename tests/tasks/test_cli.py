@@ -108,3 +108,13 @@ def test_evaluate_and_compare_show_the_assistant_section(workdir, capsys, monkey
     table = json.loads((workdir / "cmp" / "compare.json").read_text())
     assert [s["success_rate"] for s in table["assistant"]] == [1.0, 0.0]
     assert "0.0% [0.0%, 79.3%] (1 tasks x 1)" in (workdir / "cmp" / "compare.html").read_text()
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--conditions", "original,nosuch"], "unknown simulator 'nosuch'"),
+    (["--assistant", "nosuch"], "unknown assistant 'nosuch'"),
+    (["--suite", "nosuch"], "pass exactly one of --tasks FILE or --suite NAME"),
+])
+def test_gap_bad_flags_write_nothing(workdir, capsys, flags, message):
+    assert main(["gap", "--tasks", "tasks.jsonl", "--out", "gap", "-q", *flags]) == 2
+    assert message in capsys.readouterr().err and not (workdir / "gap").exists()

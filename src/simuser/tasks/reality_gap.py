@@ -114,6 +114,7 @@ def gap(
     if not tasks:
         raise UserError("no tasks to run; pass a tasks file or a suite")
     parsed = _conditions(conditions, simulator_options)
+    _check_assistant(assistant)  # every name checked before anything is written
     out_dir = _prepare(Path(out)) if out is not None else None
     fields = {"n": n, "max_turns": max_turns, "seed": seed, "batch_size": batch_size, "concurrency": concurrency,
               "stop_when_solved": stop_when_solved}
@@ -166,6 +167,13 @@ def _conditions(conditions: str | Sequence[str] | Sequence[Condition], options: 
     return parse_conditions([str(c) for c in conditions], options)
 
 
+def _check_assistant(assistant: Any) -> None:
+    from simuser.assistants import assistants
+
+    if isinstance(assistant, ComponentSpec | Mapping):
+        assistants.check(ComponentSpec.model_validate(assistant).name)
+
+
 def _prepare(out: Path) -> Path:
     if out.exists() and any(out.iterdir()):
         raise UserError(f"{out} is not empty; choose another --out (each gap writes a fresh directory)")
@@ -181,9 +189,6 @@ def _assistant(assistant: ComponentSpec | Mapping[str, Any] | Assistant | None, 
 
     spec = ComponentSpec.model_validate(assistant) if assistant is not None else config.assistant
     config = config.model_copy(update={"assistant": spec})
-    from simuser.assistants import assistants
-
-    assistants.check(spec.name)
     return True, build_assistant(with_concurrency(config))
 
 
