@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from simuser.schema import Conversation
 from simuser.store import read_conversations
-from simuser.tools.checks import ToolCalledCheck, ToolStateCheck
+from simuser.tasks.checks.tools import ToolCalledCheck, ToolStateCheck
 
 
 @dataclass

@@ -33,6 +33,7 @@ class EndReason(StrEnum):
     ASSISTANT_ERROR = "assistant_error"  # the assistant failed after its retries
     SIMULATOR_EXHAUSTED = "simulator_exhausted"  # the simulator had nothing more to say (e.g. replay ran out)
     TOOL_STOP = "tool_stop"  # the agent called a tool named by --stop-on-tool
+    TASK_SOLVED = "task_solved"  # a reply passed the task's check (simuser.tasks) and the run stops at success
 
 
 class Intent(BaseModel):

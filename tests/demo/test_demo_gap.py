@@ -68,6 +68,15 @@ def test_demo_end_to_end_with_fake_assistant(tmp_path, hashing_retriever, oracle
     assert gap["userlm"].accuracy == expected
     assert gap["userlm"].hit_at_5_any < gap["original"].hit_at_5_last
 
+    # The same runs scored as tasks: a choice check on the gold label after every reply.
+    success = {c.condition.label: c.score for c in result.task_gap.conditions}
+    assert success["original"].success_rate == 1.0 and success["original"].n == 1
+    assert success["userlm"].success_rate == sum(  # any reply whose stance is the gold label
+        any(m.metadata["check"]["passed"] for m in c.assistant_turns) for c in result.runs["userlm"].conversations) / 4
+    gaps = {(g.first, g.second): g for g in result.task_gap.gaps}
+    assert gaps[("original", "userlm")].difference.estimate == 1.0 - success["userlm"].success_rate
+    assert json.loads((tmp_path / "demo" / "gap.json").read_text())["tasks"] == 4
+
     summary = json.loads((tmp_path / "demo" / "demo_summary.json").read_text())
     assert summary["reality_gap"][0]["condition"] == "original" and len(summary["turn_ranks"]) == 20
     assert (tmp_path / "demo" / "prompted" / "conversations.jsonl").exists()

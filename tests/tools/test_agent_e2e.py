@@ -16,8 +16,8 @@ from simuser.cli.app import main
 from simuser.engine import RunConfig, simulate
 from simuser.schema import EndReason, Intent
 from simuser.store import read_conversations
+from simuser.tasks.checks.tools import ToolCalledCheck, ToolStateCheck
 from simuser.testing.fake_openai import FakeOpenAIServer
-from simuser.tools.checks import ToolCalledCheck, ToolStateCheck
 from simuser.users.replay import ScriptedSimulator
 
 
@@ -113,8 +113,9 @@ def test_stop_on_tool_from_the_command_line(server, tmp_path, monkeypatch):
     assert code == 0
     [conversation] = read_conversations(tmp_path / "runs/stop")
     assert conversation.end_reason is EndReason.TOOL_STOP and conversation.metadata["stop_tool"] == "transfer_to_human"
-    assert [m.role for m in conversation.messages] == ["user", "assistant", "user", "assistant", "tool"]
-    assert conversation.messages[3].content == "Transferring you."
+    # the stop tool's turn ends with an empty assistant reply: the place its check is recorded
+    assert [m.role for m in conversation.messages] == ["user", "assistant", "user", "assistant", "tool", "assistant"]
+    assert conversation.messages[3].content == "Transferring you." and conversation.messages[-1].content == ""
     assert conversation.assistant.options["stop_on_tool"] == ["transfer_to_human"]
     assert len(server.requests_to("/chat/completions")) == 2  # no model call after the stop tool ran
 

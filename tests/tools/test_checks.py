@@ -8,7 +8,7 @@ import pytest
 from tool_fakes import tool_conversation
 
 from simuser.schema import Conversation
-from simuser.tools.checks import ToolCalledCheck, ToolStateCheck, first_difference
+from simuser.tasks.checks.tools import ToolCalledCheck, ToolStateCheck, first_difference
 
 
 @dataclass

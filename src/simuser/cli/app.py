@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from simuser.cli.common import err_console
+from simuser.cli.common import err_console, quiet_third_party_progress
 
 try:  # typer >= 0.16 vendors click
     from typer._click.exceptions import ClickException as _ClickException
@@ -22,7 +22,7 @@ from simuser.errors import UserError
 
 COMMANDS = (
     "simulate", "show", "export", "backends",
-    "demo", "evaluate", "compare",
+    "demo", "evaluate", "compare", "score", "gap",
     "intents", "flip", "train", "perplexity",
     "serve",
 )
@@ -51,6 +51,7 @@ _register_commands()
 
 
 def main(argv: list[str] | None = None) -> int:
+    quiet_third_party_progress(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=argv, standalone_mode=False)
     except UserError as exc:

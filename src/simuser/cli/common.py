@@ -13,6 +13,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def quiet_third_party_progress(argv: list[str]) -> None:
+    """Keep other libraries' progress bars ("Loading weights", "Converting and de-quantizing GGUF tensors")
+    out of simuser's output: simuser draws its own. ``simuser train`` keeps the trainer's bar. A value the
+    user set in the environment wins. Must run before transformers / huggingface_hub are imported.
+    """
+    import os
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "train" not in argv[:1]:
+        os.environ.setdefault("TQDM_DISABLE", "1")
+
+
 def parse_options(pairs: list[str] | None, flag: str) -> dict[str, Any]:
     """``["temperature=0.7", "model=foo"]`` -> ``{"temperature": 0.7, "model": "foo"}`` (JSON values allowed)."""
     options: dict[str, Any] = {}

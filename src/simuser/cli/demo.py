@@ -62,16 +62,34 @@ def check_endpoints(config) -> None:
 
 
 def print_result(result) -> None:
-    from simuser.demo.summary import SUMMARY_MD, gap_rows, retrieval_rows, rich_table
+    from simuser.demo.summary import SUMMARY_MD, gap_rows, retrieval_rows
 
-    console.print(rich_table(gap_rows(result.gap), "reality gap: the same assistant under different users"))
-    console.print(rich_table(retrieval_rows(result.retrieval), "retrieval: rank of the gold abstract per user turn"))
+    tables = [(gap_rows(result.gap), "reality gap: the same assistant under different users")]
+    if result.task_gap is not None:
+        from simuser.tasks.gap_table import CONDITION_HEADERS, GAP_HEADERS, condition_rows
+        from simuser.tasks.gap_table import gap_rows as paired_rows
+
+        tables += [((CONDITION_HEADERS, condition_rows(result.task_gap)), "success: a reply with the gold label (95% CI)"),
+                   ((GAP_HEADERS, paired_rows(result.task_gap)), "paired gaps (first minus second)")]
+    tables.append((retrieval_rows(result.retrieval), "retrieval: rank of the gold abstract per user turn"))
+    for table, title in tables:
+        print_table(table, title)
     for name, why in result.skipped.items():
         console.print(f"[yellow]condition '{name}' skipped[/]: {why}")
     for name, where in result.reports.items():
         console.print(f"report ({name}): {where}")
     timings = ", ".join(f"{k} {v:.0f}s" for k, v in result.timings.items())
     console.print(f"written to {result.out} (summary: {result.out / SUMMARY_MD}); times: {timings}")
+
+
+def print_table(table, title: str) -> None:
+    """A rich table on a terminal; markdown when piped, so a file or CI log gets every column whole."""
+    from simuser.demo.summary import markdown_table, rich_table
+
+    if console.is_terminal:
+        console.print(rich_table(table, title))
+    else:
+        typer.echo(f"{title}\n\n{markdown_table(table)}\n")
 
 
 def register(app: typer.Typer) -> None:

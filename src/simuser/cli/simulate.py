@@ -9,6 +9,7 @@ import typer
 
 from simuser import defaults
 from simuser.cli.common import console, parse_options
+from simuser.cli.task_input import CountOpt, KeepGoingOpt, KnowledgeOpt, SuiteOpt, TasksOpt
 from simuser.errors import UserError
 
 IntentsOpt = Annotated[Path | None, typer.Option("--intents", "-i", help="Goals: .txt (one per line) or .jsonl.")]
@@ -37,14 +38,20 @@ def simulate_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ray: Annotated[str | None, typer.Option("--ray", help="Spread conversations over Ray workers: auto, or the cluster address.")] = None,
     ray_workers: Annotated[int | None, typer.Option(min=1, help="Ray workers (default: one per GPU, else one per CPU).")] = None,
+    tasks: TasksOpt = None,
+    suite: SuiteOpt = None,
+    tasks_count: CountOpt = None,
+    knowledge: KnowledgeOpt = None,
+    keep_going: KeepGoingOpt = False,
 ) -> None:
     """Simulate users against an assistant and store every conversation in a run directory."""
     if resume is not None:
         config = _resumed_config(resume)
     else:
+        task_flags = {"tasks": tasks, "suite": suite, "count": tasks_count, "knowledge": knowledge}
         config = _new_config(
-            intents, out, n=n, max_turns=max_turns, seed=seed, concurrency=concurrency, batch_size=batch_size,
-            stop_on_tool=stop_on_tool or [],
+            intents, out, task_flags, stop_when_solved=not keep_going, n=n, max_turns=max_turns, seed=seed,
+            concurrency=concurrency, batch_size=batch_size, stop_on_tool=stop_on_tool or [],
             simulator=_spec(simulator, simulator_model, simulator_option, "--simulator-option"),
             assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
                             base_url=base_url, api_key_env=api_key_env),
@@ -56,6 +63,11 @@ def simulate_command(
     _print_plan(config)
     result = _run(config, ray, ray_workers, progress=not quiet, resume=resume is not None)
     print_summary(result.summary)
+    if _is_task_run(config):
+        from simuser.cli.score import print_score
+        from simuser.tasks import score
+
+        print_score(score(result.conversations), str(config.out))
 
 
 def _run(config, ray: str | None, ray_workers: int | None, **kwargs: Any):
@@ -63,7 +75,13 @@ def _run(config, ray: str | None, ray_workers: int | None, **kwargs: Any):
     if ray is None:
         from simuser.engine import simulate
 
+        if _is_task_run(config):
+            from simuser.tasks import simulate_tasks
+
+            return simulate_tasks(config, **kwargs)
         return simulate(config, **kwargs)
+    if _is_task_run(config):
+        raise UserError("task runs (--tasks / --suite) do not run on Ray yet; drop --ray")
     from simuser.engine.ray_runner import RayOptions, simulate_ray
 
     return simulate_ray(config, RayOptions(address=ray, workers=ray_workers), **kwargs)
@@ -79,15 +97,33 @@ def _spec(name: str, model: str | None, pairs: list[str] | None, flag: str, **ex
     return ComponentSpec(name=name, options=options)
 
 
-def _new_config(intents: Path | None, out: Path | None, **fields: Any):
+def _is_task_run(config) -> bool:
+    return any("task" in intent.metadata for intent in config.intents)
+
+
+def _new_config(intents: Path | None, out: Path | None, task_flags: dict[str, Any], **fields: Any):
     from simuser.engine import RunConfig
     from simuser.engine.intents import load_intents
 
+    if task_flags["tasks"] is not None or task_flags["suite"] is not None:
+        return _task_config(intents, out, task_flags, **fields)
     if intents is None:
         raise UserError("no intents: pass --intents FILE (one goal per line), or --resume RUN_DIR")
     if out is None:
         out = Path("runs") / intents.stem
     return RunConfig(intents=load_intents(intents), out=out, **fields)
+
+
+def _task_config(intents: Path | None, out: Path | None, task_flags: dict[str, Any], **fields: Any):
+    from simuser.cli.task_input import resolve_tasks
+    from simuser.tasks import task_config
+
+    if intents is not None:
+        raise UserError("pass --intents or --tasks/--suite, not both: a task run takes its intents from the tasks")
+    tasks, knowledge = resolve_tasks(task_flags["tasks"], task_flags["suite"], task_flags["count"], fields["seed"],
+                                     task_flags["knowledge"])
+    name = task_flags["tasks"].stem if task_flags["tasks"] is not None else task_flags["suite"]
+    return task_config(tasks, knowledge, out=out or Path("runs") / name, **fields)
 
 
 def _resumed_config(run_dir: Path):

@@ -1,6 +1,6 @@
 """The demo's three conditions: who asks the assistant.
 
-* ``original`` (a): the PubMedQA question itself, asked in one turn (:class:`QuestionUser`).
+* ``original`` (a): the PubMedQA question itself, asked in one turn (the ``original`` simulator).
 * ``prompted`` (b): the prompted baseline simulator (SmolLM2 told to act as a user), or any ``--simulator``.
 * ``userlm`` (c): a UserLM-format simulator, when one is available: ``--userlm-model`` (a model directory,
   a hub id, or a ``simuser train`` adapter directory), else an adapter shipped in ``simuser/adapters``.
@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,21 +17,8 @@ from typing import Any
 from simuser import defaults
 from simuser.errors import UserError
 from simuser.schema import ComponentSpec
-from simuser.users.base import ConversationState, UserTurn
 
 ORIGINAL, PROMPTED, USERLM = "original", "prompted", "userlm"
-
-
-class QuestionUser:
-    """Asks the intent's original question once, then leaves: the well-formed single-turn baseline."""
-
-    def describe(self) -> ComponentSpec:
-        return ComponentSpec(name="original-question", description="the PubMedQA question, asked once")
-
-    async def next_turns(self, states: Sequence[ConversationState]) -> list[UserTurn]:
-        return [UserTurn.say(s.intent.metadata["question"]) if s.turn_index == 0 else UserTurn.end() for s in states]
-
-    async def aclose(self) -> None: ...
 
 
 @dataclass

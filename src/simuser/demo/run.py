@@ -25,13 +25,14 @@ from simuser import defaults
 from simuser.assistants import Assistant
 from simuser.assistants.rag import RagAssistant, Retriever, make_embedder, pubmedqa_corpus
 from simuser.assistants.rag.query import DEFAULT_QUERY_MODE, check_query_mode
-from simuser.demo.conditions import ORIGINAL, PROMPTED, USERLM, Condition, QuestionUser, userlm_options
+from simuser.demo.conditions import ORIGINAL, PROMPTED, USERLM, Condition, userlm_options
 from simuser.demo.gap import GapRow, reality_gap
-from simuser.demo.intents import build_intents
 from simuser.demo.progress import stage
 from simuser.demo.retrieval import RankStats, TurnRank, rank_turns, retrieval_table
+from simuser.demo.suite import pubmedqa_suite
 from simuser.errors import UserError
 from simuser.schema import ComponentSpec, Conversation, Intent
+from simuser.tasks import task_intent
 from simuser.users import UserSimulator
 
 INTENTS_COUNT = 6  # with 3 turns and three conditions: minutes on 2 CPU cores (docs/demo.md)
@@ -89,13 +90,15 @@ class DemoResult:
     index_source: str | None = None
     reports: dict[str, str] = field(default_factory=dict)  # condition -> report path, or why none
     timings: dict[str, float] = field(default_factory=dict)
+    task_gap: Any = None  # simuser.tasks.reality_gap.GapResult: success by condition, paired gaps
 
 
 def run_demo(config: DemoConfig, *, assistant: Assistant | None = None,
              simulators: Mapping[str, UserSimulator] | None = None, progress: bool = True) -> DemoResult:
     """Run every available condition, evaluate, and write the summary (see the module docstring)."""
     out = prepare_out(config.out)
-    intents = build_intents(config.intents_count, config.seed)
+    suite = pubmedqa_suite(config.intents_count, config.seed)
+    intents = [task_intent(task, suite.knowledge) for task in suite.tasks]
     owned, assistant = assistant is None, assistant or build_assistant(config)
     retriever = analysis_retriever(config, assistant)
     timings: dict[str, float] = {}
@@ -119,9 +122,13 @@ def run_demo(config: DemoConfig, *, assistant: Assistant | None = None,
         ranks, gap = evaluate(config, runs, retriever, progress)
     result = DemoResult(config, out, intents, runs, skipped, ranks, retrieval_table(ranks), gap,
                         retriever.index_source, timings=timings)
+    result.task_gap = task_gap(config, suite, runs, assistant, out)
     if config.report:
         with timed(timings, "reports"):
             result.reports = write_reports(runs, progress)
+            from simuser.report.assistant import write_gap_report
+
+            result.reports["gap"] = str(write_gap_report(result.task_gap, out))
     from simuser.demo.summary import write_summary
 
     write_summary(result)
@@ -166,7 +173,7 @@ def analysis_retriever(config: DemoConfig, assistant: Assistant) -> Retriever:
 def plan_conditions(config: DemoConfig, overrides: Mapping[str, UserSimulator]) -> tuple[list[Condition], dict[str, str]]:
     """(a) always; (b) the chosen simulator; (c) when a UserLM-format model is available."""
     original = Condition(ORIGINAL, "original question, asked once (a)",
-                         ComponentSpec(name="original-question"), 1, 1, overrides.get(ORIGINAL, QuestionUser()))
+                         ComponentSpec(name="original"), 1, 1, overrides.get(ORIGINAL))
     simulated_spec = ComponentSpec(
         name=config.simulator, options={**config.simulator_options, **_present({"model": config.simulator_model})})
     simulated = Condition(PROMPTED, f"{_simulator_label(config)} (b)", simulated_spec, config.max_turns, config.n,
@@ -190,17 +197,38 @@ def _simulator_label(config: DemoConfig) -> str:
 
 def run_condition(config: DemoConfig, condition: Condition, intents: list[Intent], assistant: Assistant,
                   out: Path, progress: bool) -> ConditionRun:
-    from simuser.engine import RunConfig, simulate
+    """One condition as a task run: every reply checked (choice on the gold label), users go on after success.
+
+    The demo keeps the user talking after a correct answer (``stop_when_solved=False``) so retrieval is
+    measured on every turn a user would have asked.
+    """
+    from simuser.engine import RunConfig
     from simuser.engine.progress import RichProgress
+    from simuser.tasks import simulate_tasks
 
     run_config = RunConfig(
         intents=intents, n=condition.n, max_turns=condition.max_turns, seed=config.seed,
         concurrency=config.concurrency, batch_size=config.batch_size, simulator=condition.simulator,
-        assistant=assistant.describe(), out=out / condition.name,
+        assistant=assistant.describe(), out=out / condition.name, stop_when_solved=False,
     )
     reporter = RichProgress(f"{condition.name:<12}") if progress else False
-    result = simulate(run_config, simulator=condition.instance, assistant=assistant, progress=reporter)
+    result = simulate_tasks(run_config, simulator=condition.instance, assistant=assistant, progress=reporter)
     return ConditionRun(condition, result.run_dir, result.conversations)
+
+
+def task_gap(config: DemoConfig, suite: Any, runs: Mapping[str, ConditionRun], assistant: Assistant, out: Path):
+    """Success by condition and the paired gaps (simuser.tasks), written as gap.json and gap.md."""
+    from simuser.tasks import score
+    from simuser.tasks.conditions import Condition as TaskCondition
+    from simuser.tasks.reality_gap import ConditionResult, GapResult, paired_gaps, write_gap
+
+    results = [ConditionResult(TaskCondition(name, run.condition.simulator), run.run_dir, run.conversations,
+                               score(run.conversations)) for name, run in runs.items()]
+    settings = {"n": config.n, "max_turns": config.max_turns, "seed": config.seed, "stop_when_solved": False}
+    result = GapResult(suite.tasks, config.n, suite.knowledge, results, paired_gaps(results, config.seed),
+                       assistant.describe(), out, settings)
+    write_gap(result, out)
+    return result
 
 
 def evaluate(config: DemoConfig, runs: Mapping[str, ConditionRun], retriever: Retriever,

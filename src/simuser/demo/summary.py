@@ -75,6 +75,7 @@ def summary_json(result) -> dict[str, Any]:
         "runs": {name: str(run.run_dir) for name, run in result.runs.items()},
         "skipped": result.skipped,
         "reality_gap": [r.to_json() for r in result.gap],
+        "task_gap": result.task_gap.to_json() if result.task_gap is not None else None,
         "retrieval": [s.to_json() for s in result.retrieval],
         "turn_ranks": [asdict(r) for r in result.turn_ranks],
         "index_source": result.index_source,
@@ -90,6 +91,7 @@ def summary_markdown(result) -> str:
         f"{config.intents_count} PubMedQA intents x {config.n} conversation(s), up to {config.max_turns} user turns, "
         f"seed {config.seed}, retrieval query mode `{config.query_mode}`.", "",
         "## Reality gap", "", markdown_table(gap_rows(result.gap)), "",
+        *task_gap_markdown(result),
         "## Retrieval under users (rank of the gold abstract among all 1,000)", "",
         markdown_table(retrieval_rows(result.retrieval)), "",
     ]
@@ -97,6 +99,19 @@ def summary_markdown(result) -> str:
     parts += [f"- report `{name}`: {where}" for name, where in result.reports.items()]
     parts += ["", "Stage times (s): " + ", ".join(f"{k} {v:g}" for k, v in result.timings.items()), ""]
     return "\n".join(parts)
+
+
+def task_gap_markdown(result) -> list[str]:
+    """Success (any reply with the gold label, 95% Wilson interval) and the paired gaps, from simuser.tasks."""
+    if result.task_gap is None:
+        return []
+    from simuser.tasks.gap_table import CONDITION_HEADERS, GAP_HEADERS, condition_rows
+    from simuser.tasks.gap_table import gap_rows as paired_rows
+
+    return ["## Success (a reply with the gold label; simuser.tasks)", "",
+            markdown_table((CONDITION_HEADERS, condition_rows(result.task_gap))), "",
+            "## Paired gaps (per-task success, first minus second)", "",
+            markdown_table((GAP_HEADERS, paired_rows(result.task_gap))), ""]
 
 
 def write_summary(result) -> dict[str, Path]:

@@ -11,10 +11,12 @@ from simuser.schema import ComponentSpec
 from simuser.users import UserSimulator, simulators
 
 
-def check_names(config) -> None:
+def check_names(config, simulator: bool = True, assistant: bool = True) -> None:
     """Fail fast on an unknown backend name, before any model is loaded or any file written."""
-    simulators.check(config.simulator.name)
-    assistants.check(config.assistant.name)
+    if simulator:
+        simulators.check(config.simulator.name)
+    if assistant:
+        assistants.check(config.assistant.name)
 
 
 def build_simulator(spec: ComponentSpec) -> UserSimulator:

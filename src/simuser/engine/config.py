@@ -32,6 +32,7 @@ class RunConfig(BaseModel):
     assistant: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name=defaults.DEFAULT_ASSISTANT))
     out: Path | None = None
     stop_on_tool: list[str] = Field(default_factory=list, description="end a conversation when the agent calls one of these tools")
+    stop_when_solved: bool = Field(True, description="end a conversation at the first reply the reply hook calls solved")
 
     @field_validator("intents", mode="before")
     @classmethod

@@ -27,6 +27,7 @@ from typing import Any
 from simuser.assistants import Assistant, AssistantReply, AssistantRequest
 from simuser.engine.components import build_assistant, build_simulator, check_names, close_all
 from simuser.engine.config import RunConfig, derive_seed
+from simuser.engine.hooks import ReplyHook, ReplyVerdict
 from simuser.engine.progress import ProgressReporter, make_reporter
 from simuser.engine.summary import RunSummary, summarize
 from simuser.errors import UserError
@@ -62,9 +63,11 @@ def simulate(
     assistant: Assistant | None = None,
     progress: bool | ProgressReporter = False,
     resume: bool = False,
+    reply_hook: ReplyHook | None = None,
 ) -> RunResult:
     """Run ``config`` to completion (synchronous edge of :func:`asimulate`); works in notebooks too."""
-    return run_sync(asimulate(config, simulator=simulator, assistant=assistant, progress=progress, resume=resume))
+    return run_sync(asimulate(config, simulator=simulator, assistant=assistant, progress=progress, resume=resume,
+                              reply_hook=reply_hook))
 
 
 async def asimulate(
@@ -74,14 +77,16 @@ async def asimulate(
     assistant: Assistant | None = None,
     progress: bool | ProgressReporter = False,
     resume: bool = False,
+    reply_hook: ReplyHook | None = None,
 ) -> RunResult:
     """Simulate every (intent, sample) of ``config`` not already finished in its run directory.
 
     Components passed in stay open (the caller owns them); components built here are closed here.
+    ``reply_hook`` looks at every assistant reply (see :mod:`simuser.engine.hooks`).
     """
     built = [simulator is None, assistant is None]
     if simulator is None or assistant is None:
-        check_names(config)
+        check_names(config, simulator=simulator is None, assistant=assistant is None)
     simulator = simulator or build_simulator(config.simulator)
     assistant = assistant or build_assistant(with_concurrency(config))
     session = RunSession.open(config, resume)
@@ -92,6 +97,7 @@ async def asimulate(
     interrupted = True
     try:
         loop = ConversationLoop(config, simulator, assistant, on_finish=session.recorder(reporter))
+        loop.reply_hook = reply_hook
         await loop.run(todo)
         interrupted = False
     finally:
@@ -120,6 +126,7 @@ class ConversationLoop:
         self.simulator = simulator
         self.assistant = assistant
         self.on_finish = on_finish
+        self.reply_hook: ReplyHook | None = None
 
     async def run(self, todo: list[Conversation]) -> None:
         pending = deque(todo)
@@ -165,7 +172,31 @@ class ConversationLoop:
         elapsed = time.perf_counter() - started
         for conversation, reply in zip(active, replies, strict=True):
             self.apply_reply(conversation, reply, elapsed)
+        replied = [c for c in active if c.end_reason is None]
+        await self.check_replies(replied)
+        for conversation in replied:
+            if conversation.end_reason is None and "stop_tool" in conversation.metadata:
+                self.finish(conversation, EndReason.TOOL_STOP)
+            elif conversation.end_reason is None and len(conversation.user_turns) >= self.config.max_turns:
+                self.finish(conversation, EndReason.MAX_TURNS)
         return [c for c in active if c.end_reason is None]
+
+    async def check_replies(self, conversations: list[Conversation]) -> None:
+        """Run the reply hook; record its verdicts; end solved conversations when the run says so."""
+        if self.reply_hook is None or not conversations:
+            return
+        try:
+            verdicts = await self.reply_hook.check_replies(conversations)
+        except UserError:
+            raise
+        except Exception as exc:  # a broken hook marks these replies, not the run
+            verdicts = [ReplyVerdict(False, {"error": f"{type(exc).__name__}: {exc}"}) for _ in conversations]
+        for conversation, verdict in zip(conversations, verdicts, strict=True):
+            if verdict is None:
+                continue
+            conversation.messages[-1].metadata["check"] = verdict.record
+            if verdict.solved and self.config.stop_when_solved:
+                self.finish(conversation, EndReason.TASK_SOLVED)
 
     async def _respond(self, requests: list[AssistantRequest]) -> list[AssistantReply]:
         try:
@@ -187,12 +218,8 @@ class ConversationLoop:
             self.finish(conversation, EndReason.ASSISTANT_ERROR, reply.error)
             return
         if stop_tool := _stop_tool(reply.messages, self.config.stop_on_tool):
-            conversation.metadata["stop_tool"] = stop_tool
-            self.finish(conversation, EndReason.TOOL_STOP)
-            return
+            conversation.metadata["stop_tool"] = stop_tool  # ends after its reply is checked (assistant_step)
         conversation.messages.append(Message(role="assistant", content=reply.content, metadata=reply.metadata))
-        if len(conversation.user_turns) >= self.config.max_turns:
-            self.finish(conversation, EndReason.MAX_TURNS)
 
     def finish(self, conversation: Conversation, reason: EndReason, error: str | None = None) -> None:
         conversation.finish(reason, error)

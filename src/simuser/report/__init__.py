@@ -28,6 +28,11 @@ def write_report(evaluation: RunEvaluation, out_dir: Path | str) -> dict[str, Pa
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     document = evaluation.to_json()
+    from simuser.report.assistant import assistant_section
+
+    assistant = assistant_section(list(evaluation.conversations))  # task runs: how the assistant fared
+    if assistant is not None:
+        document["assistant"] = assistant
     paths = {"json": out / REPORT_JSON, "html": out / REPORT_HTML}
     paths["json"].write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     html = render_report(document, evaluation.conversations, evaluation.reference_conversations)
@@ -82,6 +87,10 @@ def write_comparison(comparison: Comparison, out_dir: Path | str) -> dict[str, P
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = comparison.table()
+    from simuser.report.assistant import assistant_section
+
+    sections = [assistant_section(list(e.conversations)) for e in comparison.evaluations]
+    table["assistant"] = sections if any(sections) else None
     paths = {"json": out / "compare.json", "html": out / "compare.html"}
     paths["json"].write_text(json.dumps(table, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     runs = [(label, e.conversations) for label, e in zip(comparison.labels, comparison.evaluations, strict=True)]

@@ -3,7 +3,7 @@
 - :class:`ToolSet` loads tools from ``package.module:function`` references (schema from the signature and
   docstring, or given explicitly) and runs a call against the conversation's state;
 - :func:`run_tool_loop` asks a model, runs the tools it calls, and asks again, up to a bound;
-- :mod:`simuser.tools.checks` holds the task checks ``tool_called`` and ``tool_state``.
+- :mod:`simuser.tasks.checks.tools` holds the task checks ``tool_called`` and ``tool_state``.
 
 The simulated user never sees any of this: simulators get the user's view of the history
 (:func:`simuser.schema.user_visible`). See docs/agents.md.

@@ -16,6 +16,7 @@ simulators: Registry[UserSimulator] = Registry(
         "prompted": "simuser.users.prompted:PromptedSimulator",
         "replay": "simuser.users.replay:ReplaySimulator",
         "scripted": "simuser.users.replay:ScriptedSimulator",
+        "original": "simuser.users.question:QuestionSimulator",
         "userlm-completions": "simuser.users.userlm_completions:UserLMCompletionsSimulator",
         "userlm-llamacpp": "simuser.users.userlm_llamacpp:UserLMLlamaCppSimulator",
         "userlm-vllm": "simuser.users.userlm_vllm:UserLMVLLMSimulator",

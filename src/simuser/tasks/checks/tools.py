@@ -1,6 +1,6 @@
 """Task checks on what an agent *did*: ``tool_called`` and ``tool_state`` (tau2-bench style).
 
-They follow the checks contract of :mod:`simuser.tasks.checks` (a ``check(context) -> CheckResult``
+Registered as built-in check types of :mod:`simuser.tasks.checks` (a ``check(context) -> CheckResult``
 method; ``context.conversation`` is the conversation so far), and read the tool calls on the
 conversation's messages and the final state on ``conversation.metadata["tool_state"]``. Task lines::
 
@@ -15,24 +15,12 @@ expected object names must hold the expected value; keys it does not name may ho
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from simuser.schema import Conversation, ToolCall
-
-try:
-    from simuser.tasks.checks.base import CheckResult
-except ImportError:  # pragma: no cover - until the tasks package (issue 9) is merged; the same contract
-
-    @dataclass(frozen=True)
-    class CheckResult:  # type: ignore[no-redef]
-        passed: bool
-        score: float
-        answer: str | None
-        reason: str
-        error: str | None = None
+from simuser.tasks.checks.base import CheckResult
 
 
 class ToolCalledCheck(BaseModel):
