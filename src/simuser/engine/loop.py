@@ -131,7 +131,7 @@ class ConversationLoop:
             active = await self.assistant_step(active)
 
     async def user_step(self, active: list[Conversation]) -> list[Conversation]:
-        states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns))) for c in active]
+        states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns)), conversation_id(c)) for c in active]
         started = time.perf_counter()
         turns = await self.simulator.next_turns(states)
         elapsed = time.perf_counter() - started
@@ -156,7 +156,7 @@ class ConversationLoop:
         if not active:
             return active
         requests = [
-            AssistantRequest(tuple(c.messages), derive_seed(c.seed, "assistant", len(c.user_turns)), f"{c.intent.id}:{c.sample_index}",
+            AssistantRequest(tuple(c.messages), derive_seed(c.seed, "assistant", len(c.user_turns)), conversation_id(c),
                              c.metadata.get("tool_state", c.intent.metadata.get("tool_state")))
             for c in active
         ]
@@ -196,7 +196,20 @@ class ConversationLoop:
 
     def finish(self, conversation: Conversation, reason: EndReason, error: str | None = None) -> None:
         conversation.finish(reason, error)
+        self.release(conversation)
         self.on_finish(conversation)
+
+    def release(self, conversation: Conversation) -> None:
+        """Free what the simulator and the assistant keep for a finished conversation (KV caches)."""
+        for component in (self.simulator, self.assistant):
+            release = getattr(component, "release", None)
+            if release is not None:
+                release(conversation_id(conversation))
+
+
+def conversation_id(conversation: Conversation) -> str:
+    """The id components key per-conversation state by (``ChatModel`` cache keys)."""
+    return f"{conversation.intent.id}:{conversation.sample_index}"
 
 
 class RunSession:
