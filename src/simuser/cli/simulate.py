@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from simuser import defaults
-from simuser.cli.common import console, parse_options
+from simuser.cli.common import ThreadsOpt, console, parse_options
 from simuser.errors import UserError
 
 IntentsOpt = Annotated[Path | None, typer.Option("--intents", "-i", help="Goals: .txt (one per line) or .jsonl.")]
@@ -37,14 +37,19 @@ def simulate_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ray: Annotated[str | None, typer.Option("--ray", help="Spread conversations over Ray workers: auto, or the cluster address.")] = None,
     ray_workers: Annotated[int | None, typer.Option(min=1, help="Ray workers (default: one per GPU, else one per CPU).")] = None,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Simulate users against an assistant and store every conversation in a run directory."""
+    from simuser.models.threads import resolve_threads
+
     if resume is not None:
         config = _resumed_config(resume)
+        config = config.model_copy(update={"threads": threads or config.threads})
     else:
         config = _new_config(
             intents, out, n=n, max_turns=max_turns, seed=seed, concurrency=concurrency, batch_size=batch_size,
             stop_on_tool=stop_on_tool or [],
+            threads=resolve_threads(threads),
             simulator=_spec(simulator, simulator_model, simulator_option, "--simulator-option"),
             assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
                             base_url=base_url, api_key_env=api_key_env),

@@ -31,6 +31,7 @@ from simuser.engine.progress import ProgressReporter, make_reporter
 from simuser.engine.summary import RunSummary, summarize
 from simuser.errors import UserError
 from simuser.models.concurrency import run_sync
+from simuser.models.threads import apply_threads
 from simuser.options import options_model
 from simuser.schema import Conversation, EndReason, Message
 from simuser.store import RunStore
@@ -79,6 +80,7 @@ async def asimulate(
 
     Components passed in stay open (the caller owns them); components built here are closed here.
     """
+    apply_threads(config.threads)
     built = [simulator is None, assistant is None]
     if simulator is None or assistant is None:
         check_names(config)
