@@ -1,10 +1,12 @@
 """The conversation loop: init, step until done, finalise.
 
-Every active conversation advances together. One *step* is one batched simulator call (the next user
-turn of every active conversation) followed by one batched assistant call (replies, concurrent for
-endpoints). A conversation that ends leaves the batch at once, is appended to the run store right away,
-and a waiting conversation takes its place at the next step (continuous batching at conversation level,
-so ``--batch-size`` bounds memory while throughput stays high).
+Active conversations advance together. A *step* is one batched simulator call (the next user turn of
+every conversation whose assistant reply has arrived); the replies then run in the background (one
+batched call for a local assistant, one call per conversation for endpoints), and the next simulator call
+takes whoever is back, so no conversation waits for the slowest reply of its step. A conversation that
+ends leaves at once, is appended to the run store right away, and a waiting conversation takes its place
+(continuous batching at conversation level, so ``--batch-size`` bounds memory while throughput stays
+high).
 
 Failures are data: an assistant that fails ends its conversation with ``assistant_error`` and the run
 goes on. Only user errors (a missing model, a missing key) and bugs stop a run, and even then every
@@ -123,14 +125,58 @@ class ConversationLoop:
         self.assistant = assistant
         self.on_finish = on_finish
 
+    batch_window_s = 0.01  # after the first reply arrives, how long to wait for more before the next user step
+
     async def run(self, todo: list[Conversation]) -> None:
-        pending = deque(todo)
-        active: list[Conversation] = []
-        while pending or active:
-            while pending and len(active) < self.config.batch_size:
-                active.append(pending.popleft())
-            active = await self.user_step(active)
-            active = await self.assistant_step(active)
+        """Continuous batching without a step barrier: one batched simulator call at a time, for every
+        conversation whose reply has arrived (plus new ones, up to ``batch_size`` active in all).
+
+        Assistants that answer each request on its own (endpoints: ``independent_requests = True``) get
+        one call per conversation, at most ``concurrency`` at a time, so a slow reply holds up only its own
+        conversation; a batched assistant (a local model) gets one call per group and behaves as before.
+        """
+        pending, ready, replying = deque(todo), [], {}
+        try:
+            while pending or ready or replying:
+                if replying:
+                    ready += await self._arrivals(replying)
+                busy = sum(replying.values())
+                while pending and len(ready) + busy < self.config.batch_size:
+                    ready.append(pending.popleft())
+                if ready:
+                    for group in self._reply_groups(await self.user_step(ready)):
+                        replying[asyncio.ensure_future(self._reply(group))] = len(group)
+                    ready = []
+        finally:
+            for task in replying:
+                task.cancel()
+
+    def _reply_groups(self, active: list[Conversation]) -> list[list[Conversation]]:
+        if not active:
+            return []
+        if getattr(self.assistant, "independent_requests", False):
+            return [[c] for c in active]
+        return [active]
+
+    async def _reply(self, group: list[Conversation]) -> list[Conversation]:
+        if len(group) > 1 or not getattr(self.assistant, "independent_requests", False):
+            return await self.assistant_step(group)
+        if getattr(self, "_slots", None) is None:
+            self._slots = asyncio.Semaphore(self.config.concurrency)
+        async with self._slots:
+            return await self.assistant_step(group)
+
+    async def _arrivals(self, replying: dict[asyncio.Future, int]) -> list[Conversation]:
+        """Conversations whose replies arrived: wait for the first, then ``batch_window_s`` for more."""
+        done, _ = await asyncio.wait(replying, return_when=asyncio.FIRST_COMPLETED)
+        if self.batch_window_s and len(done) < len(replying):
+            more, _ = await asyncio.wait([t for t in replying if t not in done], timeout=self.batch_window_s)
+            done |= more
+        arrived: list[Conversation] = []
+        for task in [t for t in replying if t in done]:  # in launch order
+            del replying[task]
+            arrived += task.result()
+        return arrived
 
     async def user_step(self, active: list[Conversation]) -> list[Conversation]:
         states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns)), conversation_id(c)) for c in active]
