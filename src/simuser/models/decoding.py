@@ -28,7 +28,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simuser.errors import UserError
@@ -61,6 +61,7 @@ class DecodeCall:
 
 
 observers: list[Callable[[DecodeCall], None]] = []
+force_full_length = False  # benchmarks on random-weight models: every row runs to max_new_tokens
 
 
 def decode(
@@ -80,6 +81,8 @@ def decode(
         return []
     started = time.perf_counter()
     keys = list(keys) if keys is not None else [None] * len(prompts)
+    if force_full_length:
+        settings = replace(settings, min_new_tokens=settings.max_new_tokens)
     store = store if store is not None and store.enabled else None
     with torch.inference_mode():
         run = _Run(model, [list(p) for p in prompts], list(seeds), settings, keys, store, list(processors))
