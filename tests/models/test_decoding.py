@@ -176,3 +176,14 @@ async def test_transformers_chat_model_keeps_caches_by_key_and_frees_them_on_rel
     for key in "abc":
         model.release(key)
     assert len(model.local.cache) == 0 and model.local.cache.nbytes == 0
+
+
+@pytest.mark.parametrize(("temperature", "top_p"), [(1.0, 0.9), (0.7, 0.5), (1.3, 1.0)])
+def test_temperature_and_top_p_match_transformers_warpers(temperature, top_p):
+    from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
+
+    scores = torch.randn(4, 50, generator=torch.Generator().manual_seed(0)) * 3
+    reference = LogitsProcessorList([TemperatureLogitsWarper(temperature)] + ([TopPLogitsWarper(top_p)] if top_p < 1 else []))
+    expected = reference(torch.zeros(4, 1, dtype=torch.long), scores.clone())
+    assert torch.equal(torch.isinf(decoding._warp(scores, temperature, top_p)), torch.isinf(expected))
+    assert torch.allclose(decoding._warp(scores, temperature, top_p).softmax(-1), expected.softmax(-1))
