@@ -82,7 +82,8 @@ async def asimulate(
 
     Components passed in stay open (the caller owns them); components built here are closed here.
     """
-    apply_threads(config.threads)
+    if config.threads:  # the CLI always sets it; library callers who leave it None keep torch as they set it
+        apply_threads(config.threads)
     built = [simulator is None, assistant is None]
     if simulator is None or assistant is None:
         check_names(config)
