@@ -137,6 +137,7 @@ class ConversationLoop:
         conversation; a batched assistant (a local model) gets one call per group and behaves as before.
         """
         pending, ready, replying = deque(todo), [], {}
+        self._slots = asyncio.Semaphore(self.config.concurrency)
         try:
             while pending or ready or replying:
                 if replying:
@@ -162,8 +163,6 @@ class ConversationLoop:
     async def _reply(self, group: list[Conversation]) -> list[Conversation]:
         if len(group) > 1 or not getattr(self.assistant, "independent_requests", False):
             return await self.assistant_step(group)
-        if getattr(self, "_slots", None) is None:
-            self._slots = asyncio.Semaphore(self.config.concurrency)
         async with self._slots:
             return await self.assistant_step(group)
 
