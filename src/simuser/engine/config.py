@@ -32,7 +32,7 @@ class RunConfig(BaseModel):
     assistant: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name=defaults.DEFAULT_ASSISTANT))
     out: Path | None = None
     stop_on_tool: list[str] = Field(default_factory=list, description="end a conversation when the agent calls one of these tools")
-    threads: int | None = Field(None, ge=1, description="torch intra-op threads for local models (None: as torch has them; the CLI sets the machine's cores)")
+    threads: int | None = Field(default=None, ge=1, description="torch intra-op threads for local models (None: as torch has them; the CLI sets the machine's cores)")
 
     @field_validator("intents", mode="before")
     @classmethod

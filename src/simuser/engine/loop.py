@@ -136,7 +136,9 @@ class ConversationLoop:
         one call per conversation, at most ``concurrency`` at a time, so a slow reply holds up only its own
         conversation; a batched assistant (a local model) gets one call per group and behaves as before.
         """
-        pending, ready, replying = deque(todo), [], {}
+        pending = deque(todo)
+        ready: list[Conversation] = []
+        replying: dict[asyncio.Task[list[Conversation]], int] = {}
         self._slots = asyncio.Semaphore(self.config.concurrency)
         try:
             while pending or ready or replying:
@@ -147,7 +149,7 @@ class ConversationLoop:
                     ready.append(pending.popleft())
                 if ready:
                     for group in self._reply_groups(await self.user_step(ready)):
-                        replying[asyncio.ensure_future(self._reply(group))] = len(group)
+                        replying[asyncio.create_task(self._reply(group))] = len(group)
                     ready = []
         finally:
             for task in replying:
@@ -166,7 +168,7 @@ class ConversationLoop:
         async with self._slots:
             return await self.assistant_step(group)
 
-    async def _arrivals(self, replying: dict[asyncio.Future, int]) -> list[Conversation]:
+    async def _arrivals(self, replying: dict[asyncio.Task[list[Conversation]], int]) -> list[Conversation]:
         """Conversations whose replies arrived: wait for the first, then ``batch_window_s`` for more."""
         done, _ = await asyncio.wait(replying, return_when=asyncio.FIRST_COMPLETED)
         if self.batch_window_s and len(done) < len(replying):
