@@ -19,6 +19,7 @@ from these, so the same config on the same backend reproduces the run.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
