@@ -77,7 +77,7 @@ def timed_engine(cfg: Any, simulator: Any, model: Any) -> tuple[float, dict[str,
     from simuser.assistants.echo import EchoAssistant
     from simuser.engine import simulate
 
-    with workload.GenerateMeter(model) as meter:
+    with workload.GenerateMeter(model, force_length=True) as meter:
         start = time.perf_counter()
         simulate(cfg, simulator=simulator, assistant=EchoAssistant(), progress=False)
         seconds = time.perf_counter() - start
@@ -98,7 +98,7 @@ def run_workload(shape: dict[str, Any], device: str, quick: bool = False) -> dic
         model, tokenizer = random_model(path, device)
         simulator = UserLMSimulator.from_model(model, tokenizer, guardrails=False, max_new_tokens=TOKENS, batch_size=128)
         timed_engine(config(1, 1), simulator, model)  # warm-up: CUDA context, kernels, allocator
-        with workload.GenerateMeter(model) as meter:
+        with workload.GenerateMeter(model, force_length=True) as meter:
             start = time.perf_counter()
             asyncio.run(naive(simulator, EchoAssistant(), cfg, naive_n))
             naive_run_s = time.perf_counter() - start

@@ -23,12 +23,13 @@ def run(quick: bool = False, shared: dict[str, Any] | None = None) -> list[Bench
     if measured is None:
         from bench_engine import engine_run
 
-        model = workload.shared_model()
-        with tempfile.TemporaryDirectory() as tmp, workload.GenerateMeter(model) as meter:
-            wall, result = engine_run(workload.run_config(Path(tmp) / "run"))
+        workload.shared_model()
+        size = workload.sizes(quick, shared)
+        with tempfile.TemporaryDirectory() as tmp, workload.GenerateMeter() as meter:
+            wall, result = engine_run(workload.run_config(Path(tmp) / "run", n_goals=size["n_goals"], max_turns=size["max_turns"]))
         measured = {"wall_s": wall, "meter": meter, "summary": result.summary}
     wall, meter = measured["wall_s"], measured["meter"]
-    overhead = 100.0 * (wall - meter.generate_s) / meter.generate_s
+    overhead = 100.0 * (wall - meter.generate_s) / max(meter.generate_s, 1e-9)
     notes = f"engine {wall:.2f} s, inside generate {meter.generate_s:.2f} s ({len(meter.calls)} batched calls)"
     details = {"engine_wall_s": round(wall, 3), **meter.summary(),
                "batch_rows": [c.rows for c in meter.calls], "reused_engine_run": shared is not None and "engine_run" in shared}

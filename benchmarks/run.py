@@ -3,6 +3,7 @@
     python benchmarks/run.py                 # all of them
     python benchmarks/run.py --quick         # 2-turn engine workload, shorter sweeps (about 10 minutes on 2 cores)
     python benchmarks/run.py --full          # the naive loop on all 32 conversations instead of 8 (slow on CPU)
+    python benchmarks/run.py --smoke --out /tmp/smoke.json   # tiny sizes: proves each benchmark runs
     python benchmarks/run.py --only latency,report
     python benchmarks/run.py --only gpu      # on a CUDA machine: UserLM-8b's shape, random weights, bf16
 
@@ -34,9 +35,11 @@ BENCHMARKS = {  # name -> module, in running order
     "latency": "bench_latency",
     "report": "bench_report",
     "ray": "bench_ray",
+    "memory": "bench_memory",
+    "identity": "bench_identity",
     "gpu": "bench_gpu",  # only with --only gpu: needs a CUDA machine
 }
-DEFAULT = ["engine", "overhead", "latency", "report", "ray"]
+DEFAULT = ["engine", "overhead", "latency", "report", "ray", "memory", "identity"]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -44,6 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     parser.add_argument("--quick", action="store_true", help="2-turn engine workload, shorter sweeps")
     parser.add_argument("--full", action="store_true", help="the naive loop on all 32 conversations (slow on CPU)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: proves every benchmark runs (numbers mean nothing)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json", help="where to write the results")
     return parser.parse_args(argv)
 
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     names = selected(args.only)
     conditions = machine()
-    shared: dict[str, Any] = {"full": args.full}
+    shared: dict[str, Any] = {"full": args.full, "smoke": args.smoke}
     started = time.time()
     results = [r for name in names for r in run_one(name, args.quick, shared)]
     conditions["load_average_end"] = machine()["load_average"]
@@ -97,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     record = {
         "command": "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
         "started_at": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
-        "wall_s": round(time.time() - started, 1), "quick": args.quick, "full": args.full, "machine": conditions,
+        "wall_s": round(time.time() - started, 1), "quick": args.quick, "full": args.full, "smoke": args.smoke,
+        "machine": conditions,
         "results": [r.to_json() for r in results],
     }
     args.out.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")

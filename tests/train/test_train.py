@@ -120,7 +120,8 @@ async def test_userlm_simulator_loads_it_and_can_end(trained, tiny_base_dir):
     _, result = trained
     simulator = simulators.create("userlm", model=str(tiny_base_dir), adapter=str(result.model_dir), device="cpu",
                                   do_sample=True, guardrails=False, max_new_tokens=8)
-    states = [ConversationState(Intent(id=f"x{i}", text=INTENT), [Message(role=r, content=c) for r, c in SHORT])
+    # 32 samples need 32 seeds: each row samples from its own stream, seeded by its state's seed
+    states = [ConversationState(Intent(id=f"x{i}", text=INTENT), [Message(role=r, content=c) for r, c in SHORT], seed=i)
               for i in range(32)]
     turns = await simulator.next_turns(states)
     # The base has no <|endconversation|> token, so every end here was learnt; after three steps about a

@@ -16,6 +16,8 @@ from simuser.schema import ComponentSpec
 
 
 class EchoAssistant:
+    independent_requests = True  # one call per request: the engine need not wait for a whole step
+
     def __init__(self, prefix: str = "You said: ", fail_on: str | None = None, delay_s: float = 0.0):
         self.prefix = prefix
         self.fail_on = fail_on

@@ -79,6 +79,7 @@ class HttpAssistant:
     """The assistant under test behind a JSON HTTP API of any shape (see the module docstring)."""
 
     options_model = HttpAssistantOptions  # Registry.create validates with it; the run's --concurrency reaches it
+    independent_requests = True  # one call per request: the engine need not wait for a whole step
 
     def __init__(self, concurrency: int = defaults.CONCURRENCY, **options: Any):
         self.options = parse_options(HttpAssistantOptions, {"concurrency": concurrency, **options}, "http assistant")

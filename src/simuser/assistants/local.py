@@ -52,5 +52,9 @@ class TransformersAssistant:
     async def respond(self, requests: Sequence[AssistantRequest]):
         return await generate_replies(self.chat_model, requests, self.sampling, self.options.system_prompt)
 
+    def release(self, key: str) -> None:
+        """The conversation ``key`` is over: free its KV cache."""
+        self.chat_model.release(key)
+
     async def aclose(self) -> None:
         pass  # the model stays in the shared cache of simuser.models.local for other components

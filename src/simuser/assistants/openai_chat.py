@@ -46,6 +46,8 @@ TOOL_FIELDS = {"tools", "tool_state", "max_tool_rounds", "stop_on_tool"}
 class OpenAIChatAssistant:
     """``--assistant openai --assistant-base-url http://localhost:8000/v1 --assistant-model NAME``."""
 
+    independent_requests = True  # one call per request: the engine need not wait for a whole step
+
     options_model = OpenAIAssistantOptions
 
     def __init__(self, **options: Any):

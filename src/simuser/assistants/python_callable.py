@@ -43,6 +43,8 @@ def reply_from_result(result: Any) -> AssistantReply:
 class CallableAssistant:
     """Wraps a user's function as the assistant under test."""
 
+    independent_requests = True  # one call per request: the engine need not wait for a whole step
+
     def __init__(self, target: str, concurrency: int = defaults.CONCURRENCY):
         self._setup(target, load_target(target), concurrency)
 

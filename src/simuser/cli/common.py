@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 
 from simuser.errors import UserError
 
 console = Console()
 err_console = Console(stderr=True)
+
+ThreadsOpt = Annotated[int | None, typer.Option(min=1, help="torch CPU threads for local models (default: the machine's cores, or OMP_NUM_THREADS).")]
 
 
 def quiet_third_party_progress(argv: list[str]) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from simuser.cli.common import console
+from simuser.cli.common import ThreadsOpt, console
 from simuser.cli.evaluate import (
     DetectorOpt,
     JudgeModelOpt,
@@ -41,9 +41,13 @@ def compare_command(
     judge_model: JudgeModelOpt = None,
     judge_option: JudgeOptionOpt = None,
     perplexity_model: PerplexityOpt = None,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Put simulators side by side: every run evaluated the same way against the same reference."""
+    from simuser.models.threads import apply_threads
     from simuser.report import compare_runs, write_comparison
+
+    apply_threads(threads)
 
     if len(runs) < 2:
         raise UserError("compare needs two or more runs; for one run use `simuser evaluate RUN --out DIR`")

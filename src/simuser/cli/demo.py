@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from simuser import defaults
-from simuser.cli.common import console, parse_options
+from simuser.cli.common import ThreadsOpt, console, parse_options
 
 Opt = typer.Option
 
@@ -37,9 +37,13 @@ def demo_command(
     judge_api_key_env: Annotated[str | None, Opt(help="Variable holding the judge's key.")] = None,
     report: Annotated[bool, Opt("--report/--no-report", help="Write report.html for the simulated runs.")] = True,
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress bars.")] = False,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Test a PubMedQA RAG assistant with simulated users and show the reality gap."""
-    flags = {k: v for k, v in locals().items() if k not in ("quiet", "simulator_option")}
+    flags = {k: v for k, v in locals().items() if k not in ("quiet", "simulator_option", "threads")}
+    from simuser.models.threads import apply_threads
+
+    apply_threads(threads)
     from simuser.demo import DemoConfig, run_demo
 
     config = DemoConfig(**flags, simulator_options=parse_options(simulator_option, "--simulator-option"))

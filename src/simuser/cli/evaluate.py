@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from simuser.cli.common import console, parse_options
+from simuser.cli.common import ThreadsOpt, console, parse_options
 
 SourceArg = Annotated[Path, typer.Argument(help="Run directory, conversations.jsonl, or any chat JSONL.")]
 ReferenceOpt = Annotated[Path | None, typer.Option(help="Chat JSONL of real conversations with intents (default: the shipped MTRAG-UN test split).")]
@@ -39,9 +39,13 @@ def evaluate_command(
     judge_model: JudgeModelOpt = None,
     judge_option: JudgeOptionOpt = None,
     perplexity_model: PerplexityOpt = None,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Measure how human the simulated users behave, and write report.json + report.html."""
+    from simuser.models.threads import apply_threads
     from simuser.report import write_report
+
+    apply_threads(threads)
 
     options = evaluate_options(reference, seed, detector, simulator, simulator_model, simulator_option, probes,
                                probe_limit, judge, judge_model, judge_option, perplexity_model)

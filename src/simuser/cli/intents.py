@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from simuser.cli.common import console
+from simuser.cli.common import ThreadsOpt, console
 
 
 def intents_command(
@@ -18,13 +18,16 @@ def intents_command(
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the endpoint's API key.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Conversations per model call (local) or concurrent requests (endpoint).")] = 8,
     device: Annotated[str | None, typer.Option(help="Local model device: cpu, cuda, mps (default: best available).")] = None,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Write one 'You are a user chatting with an assistant language model to ...' intent per conversation."""
     from rich.progress import Progress
 
+    from simuser.models.threads import apply_threads
     from simuser.train.data import read_logs
     from simuser.train.intents import endpoint_chat, local_chat, summarize_intents
 
+    apply_threads(threads)
     conversations = read_logs(logs)
     if base_url or api_key_env:
         chat = endpoint_chat(model, base_url=base_url, api_key_env=api_key_env)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from simuser import defaults
-from simuser.cli.common import console, parse_options
+from simuser.cli.common import ThreadsOpt, console, parse_options
 from simuser.cli.task_input import CountOpt, KeepGoingOpt, KnowledgeOpt, SuiteOpt, TasksOpt
 from simuser.errors import UserError
 
@@ -43,15 +43,20 @@ def simulate_command(
     tasks_count: CountOpt = None,
     knowledge: KnowledgeOpt = None,
     keep_going: KeepGoingOpt = False,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Simulate users against an assistant and store every conversation in a run directory."""
+    from simuser.models.threads import resolve_threads
+
     if resume is not None:
         config = _resumed_config(resume)
+        config = config.model_copy(update={"threads": threads or config.threads})
     else:
         task_flags = {"tasks": tasks, "suite": suite, "count": tasks_count, "knowledge": knowledge}
         config = _new_config(
             intents, out, task_flags, stop_when_solved=not keep_going, n=n, max_turns=max_turns, seed=seed,
             concurrency=concurrency, batch_size=batch_size, stop_on_tool=stop_on_tool or [],
+            threads=resolve_threads(threads),
             simulator=_spec(simulator, simulator_model, simulator_option, "--simulator-option"),
             assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
                             base_url=base_url, api_key_env=api_key_env),

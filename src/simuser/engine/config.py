@@ -33,6 +33,7 @@ class RunConfig(BaseModel):
     out: Path | None = None
     stop_on_tool: list[str] = Field(default_factory=list, description="end a conversation when the agent calls one of these tools")
     stop_when_solved: bool = Field(True, description="end a conversation at the first reply the reply hook calls solved")
+    threads: int | None = Field(default=None, ge=1, description="torch intra-op threads for local models (None: as torch has them; the CLI sets the machine's cores)")
 
     @field_validator("intents", mode="before")
     @classmethod

@@ -1,10 +1,12 @@
 """The conversation loop: init, step until done, finalise.
 
-Every active conversation advances together. One *step* is one batched simulator call (the next user
-turn of every active conversation) followed by one batched assistant call (replies, concurrent for
-endpoints). A conversation that ends leaves the batch at once, is appended to the run store right away,
-and a waiting conversation takes its place at the next step (continuous batching at conversation level,
-so ``--batch-size`` bounds memory while throughput stays high).
+Active conversations advance together. A *step* is one batched simulator call (the next user turn of
+every conversation whose assistant reply has arrived); the replies then run in the background (one
+batched call for a local assistant, one call per conversation for endpoints), and the next simulator call
+takes whoever is back, so no conversation waits for the slowest reply of its step. A conversation that
+ends leaves at once, is appended to the run store right away, and a waiting conversation takes its place
+(continuous batching at conversation level, so ``--batch-size`` bounds memory while throughput stays
+high).
 
 Failures are data: an assistant that fails ends its conversation with ``assistant_error`` and the run
 goes on. Only user errors (a missing model, a missing key) and bugs stop a run, and even then every
@@ -17,6 +19,7 @@ from these, so the same config on the same backend reproduces the run.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +35,7 @@ from simuser.engine.progress import ProgressReporter, make_reporter
 from simuser.engine.summary import RunSummary, summarize
 from simuser.errors import UserError
 from simuser.models.concurrency import run_sync
+from simuser.models.threads import apply_threads
 from simuser.options import options_model
 from simuser.schema import Conversation, EndReason, Message
 from simuser.store import RunStore
@@ -84,6 +88,8 @@ async def asimulate(
     Components passed in stay open (the caller owns them); components built here are closed here.
     ``reply_hook`` looks at every assistant reply (see :mod:`simuser.engine.hooks`).
     """
+    if config.threads:  # the CLI always sets it; library callers who leave it None keep torch as they set it
+        apply_threads(config.threads)
     built = [simulator is None, assistant is None]
     if simulator is None or assistant is None:
         check_names(config, simulator=simulator is None, assistant=assistant is None)
@@ -128,17 +134,62 @@ class ConversationLoop:
         self.on_finish = on_finish
         self.reply_hook: ReplyHook | None = None
 
+    batch_window_s = 0.01  # after the first reply arrives, how long to wait for more before the next user step
+
     async def run(self, todo: list[Conversation]) -> None:
+        """Continuous batching without a step barrier: one batched simulator call at a time, for every
+        conversation whose reply has arrived (plus new ones, up to ``batch_size`` active in all).
+
+        Assistants that answer each request on its own (endpoints: ``independent_requests = True``) get
+        one call per conversation, at most ``concurrency`` at a time, so a slow reply holds up only its own
+        conversation; a batched assistant (a local model) gets one call per group and behaves as before.
+        """
         pending = deque(todo)
-        active: list[Conversation] = []
-        while pending or active:
-            while pending and len(active) < self.config.batch_size:
-                active.append(pending.popleft())
-            active = await self.user_step(active)
-            active = await self.assistant_step(active)
+        ready: list[Conversation] = []
+        replying: dict[asyncio.Task[list[Conversation]], int] = {}
+        self._slots = asyncio.Semaphore(self.config.concurrency)
+        try:
+            while pending or ready or replying:
+                if replying:
+                    ready += await self._arrivals(replying)
+                busy = sum(replying.values())
+                while pending and len(ready) + busy < self.config.batch_size:
+                    ready.append(pending.popleft())
+                if ready:
+                    for group in self._reply_groups(await self.user_step(ready)):
+                        replying[asyncio.create_task(self._reply(group))] = len(group)
+                    ready = []
+        finally:
+            for task in replying:
+                task.cancel()
+
+    def _reply_groups(self, active: list[Conversation]) -> list[list[Conversation]]:
+        if not active:
+            return []
+        if getattr(self.assistant, "independent_requests", False):
+            return [[c] for c in active]
+        return [active]
+
+    async def _reply(self, group: list[Conversation]) -> list[Conversation]:
+        if len(group) > 1 or not getattr(self.assistant, "independent_requests", False):
+            return await self.assistant_step(group)
+        async with self._slots:
+            return await self.assistant_step(group)
+
+    async def _arrivals(self, replying: dict[asyncio.Task[list[Conversation]], int]) -> list[Conversation]:
+        """Conversations whose replies arrived: wait for the first, then ``batch_window_s`` for more."""
+        done, _ = await asyncio.wait(replying, return_when=asyncio.FIRST_COMPLETED)
+        if self.batch_window_s and len(done) < len(replying):
+            more, _ = await asyncio.wait([t for t in replying if t not in done], timeout=self.batch_window_s)
+            done |= more
+        arrived: list[Conversation] = []
+        for task in [t for t in replying if t in done]:  # in launch order
+            del replying[task]
+            arrived += task.result()
+        return arrived
 
     async def user_step(self, active: list[Conversation]) -> list[Conversation]:
-        states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns))) for c in active]
+        states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns)), conversation_id(c)) for c in active]
         started = time.perf_counter()
         turns = await self.simulator.next_turns(states)
         elapsed = time.perf_counter() - started
@@ -163,7 +214,7 @@ class ConversationLoop:
         if not active:
             return active
         requests = [
-            AssistantRequest(tuple(c.messages), derive_seed(c.seed, "assistant", len(c.user_turns)), f"{c.intent.id}:{c.sample_index}",
+            AssistantRequest(tuple(c.messages), derive_seed(c.seed, "assistant", len(c.user_turns)), conversation_id(c),
                              c.metadata.get("tool_state", c.intent.metadata.get("tool_state")))
             for c in active
         ]
@@ -223,7 +274,20 @@ class ConversationLoop:
 
     def finish(self, conversation: Conversation, reason: EndReason, error: str | None = None) -> None:
         conversation.finish(reason, error)
+        self.release(conversation)
         self.on_finish(conversation)
+
+    def release(self, conversation: Conversation) -> None:
+        """Free what the simulator and the assistant keep for a finished conversation (KV caches)."""
+        for component in (self.simulator, self.assistant):
+            release = getattr(component, "release", None)
+            if release is not None:
+                release(conversation_id(conversation))
+
+
+def conversation_id(conversation: Conversation) -> str:
+    """The id components key per-conversation state by (``ChatModel`` cache keys)."""
+    return f"{conversation.intent.id}:{conversation.sample_index}"
 
 
 class RunSession:

@@ -89,7 +89,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 async def request_json(
-    client: httpx.AsyncClient | PooledClient,
+    client: httpx.AsyncClient | PooledClient | AiohttpClient,
     method: str,
     url: str,
     *,
@@ -116,7 +116,7 @@ async def request_json(
 
 
 async def post_json(
-    client: httpx.AsyncClient | PooledClient,
+    client: httpx.AsyncClient | PooledClient | AiohttpClient,
     url: str,
     payload: Any,
     *,
@@ -127,7 +127,7 @@ async def post_json(
     return await request_json(client, "POST", url, json_body=payload, headers=headers, policy=policy)
 
 
-async def _attempt(client: httpx.AsyncClient | PooledClient, method: str, url: str, json_body: Any, headers) -> Any:
+async def _attempt(client: httpx.AsyncClient | PooledClient | AiohttpClient, method: str, url: str, json_body: Any, headers) -> Any:
     try:
         response = await client.request(method, url, json=json_body, headers=headers)
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
@@ -228,6 +228,66 @@ class PooledClient:
     async def aclose(self) -> None:
         for client in self.clients:
             await client.aclose()
+
+
+class AiohttpClient:
+    """The same ``request`` as :class:`PooledClient`, over one aiohttp connection pool.
+
+    httpcore's pool rescans and probes every pooled connection each time a request is queued or released
+    (encode/httpcore#1035), which made the HTTP client the floor of latency-bound runs
+    (docs/performance.md, benchmark 3). aiohttp's connector keeps a free list instead. Responses come
+    back as ``httpx.Response`` objects and failures as httpx's exception types, so :func:`request_json`'s
+    retries, timeouts and ``Retry-After`` handling are the same code for both transports.
+    """
+
+    def __init__(self, timeout_s: float = defaults.REQUEST_TIMEOUT_S, max_connections: int | None = None):
+        self.timeout_s = timeout_s
+        self.max_connections = max_connections or POOL_SHARD_SIZE
+        self._session: Any = None
+
+    def _ready(self) -> Any:
+        import aiohttp
+
+        if self._session is None:  # created inside the running event loop, as aiohttp requires
+            timeout = aiohttp.ClientTimeout(sock_connect=self.timeout_s, sock_read=self.timeout_s)
+            connector = aiohttp.TCPConnector(limit=self.max_connections)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=timeout)
+        return self._session
+
+    async def request(self, method: str, url: str, *, json: Any = None, headers: Mapping[str, str] | None = None) -> httpx.Response:
+        import aiohttp
+
+        try:
+            async with self._ready().request(method, url, json=json, headers=headers) as response:
+                body = await response.read()
+                return httpx.Response(response.status, headers=list(response.headers.items()), content=body,
+                                      request=httpx.Request(method, url))
+        except aiohttp.InvalidURL as exc:
+            raise httpx.UnsupportedProtocol(_one_line(exc) or "unsupported URL") from None
+        except TimeoutError as exc:  # aiohttp's timeouts subclass these
+            raise httpx.ReadTimeout(_one_line(exc) or "timed out") from None
+        except aiohttp.ClientError as exc:
+            raise httpx.RemoteProtocolError(_one_line(exc) or type(exc).__name__) from None
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def pooled_client(timeout_s: float = defaults.REQUEST_TIMEOUT_S, max_connections: int | None = None,
+                  transport: str = "auto") -> AiohttpClient | PooledClient:
+    """The endpoint clients' connection pool: aiohttp when installed (``auto``), else sharded httpx pools.
+
+    ``SIMUSER_HTTP_TRANSPORT=httpx`` (or ``transport="httpx"``) forces httpx.
+    """
+    import importlib.util
+    import os
+
+    transport = os.environ.get("SIMUSER_HTTP_TRANSPORT", transport)
+    if transport == "aiohttp" or (transport == "auto" and importlib.util.find_spec("aiohttp") is not None):
+        return AiohttpClient(timeout_s, max_connections)
+    return PooledClient(timeout_s, max_connections)
 
 
 async def check_reachable(url: str, *, timeout_s: float = 5.0, flag: str = "--base-url") -> None:

@@ -8,7 +8,7 @@ The API key is read from the environment variable the user *names* (``api_key_en
 never passed as a value, so it cannot end up in a config file, ``run.json`` or a shell history.
 :meth:`OpenAIChatClient.describe` records the variable's name, not its value.
 
-The connection pools (:class:`~simuser.models.http.PooledClient`, sized for ``max_connections``
+The connection pool (:func:`~simuser.models.http.pooled_client`: aiohttp, or sharded httpx pools, sized for ``max_connections``
 concurrent calls, default ``defaults.CONCURRENCY``) are created on first use inside the running event
 loop, and again if a later ``asyncio.run`` brings a new loop, so a client can be built in synchronous code.
 """
@@ -22,7 +22,15 @@ from typing import Any
 
 from simuser import defaults
 from simuser.errors import UserError
-from simuser.models.http import EndpointError, PooledClient, RetryPolicy, check_reachable, post_json
+from simuser.models.http import (
+    AiohttpClient,
+    EndpointError,
+    PooledClient,
+    RetryPolicy,
+    check_reachable,
+    pooled_client,
+    post_json,
+)
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
@@ -66,7 +74,7 @@ class OpenAIChatClient:
         self.extra_body = dict(extra_body or {})
         self.max_connections = max_connections or defaults.CONCURRENCY
         self._headers = {"Authorization": f"Bearer {key}"} if (key := read_api_key(api_key_env)) else {}
-        self._client: PooledClient | None = None
+        self._client: AiohttpClient | PooledClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def describe(self) -> dict[str, Any]:
@@ -139,10 +147,10 @@ class OpenAIChatClient:
             raise EndpointError(f"{self.base_url}{path} returned {type(body).__name__}, expected a JSON object")
         return body
 
-    def _http(self) -> PooledClient:
+    def _http(self) -> AiohttpClient | PooledClient:
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = PooledClient(self.timeout, self.max_connections)
+            self._client = pooled_client(self.timeout, self.max_connections)
             self._loop = loop
         return self._client
 

@@ -34,11 +34,15 @@ class ConversationState:
     ``messages`` is the user's view of the history: tool calls and tool results are filtered out on
     construction (see :func:`simuser.schema.user_visible`), so no simulator can see the agent's tools,
     however the state was built.
+
+    ``key`` names the conversation (the engine sets ``"intent_id:sample_index"``): a local simulator keeps
+    that conversation's KV cache under it between turns, until the engine calls ``release(key)``.
     """
 
     intent: Intent
     messages: Sequence[Message]
     seed: int = 0
+    key: str | None = None
 
     def __post_init__(self) -> None:
         if any(m.is_tool_traffic for m in self.messages):

@@ -170,6 +170,10 @@ class PromptedSimulator:
                 turns[i] = turn or UserTurn.exhausted("the model wrote an empty turn twice", regenerated=True)
         return turns  # type: ignore[return-value]  # every None was replaced above
 
+    def release(self, key: str) -> None:
+        """The conversation ``key`` is over: its cached state (a local model's KV cache) can go."""
+        self.chat_model.release(key)
+
     async def aclose(self) -> None:
         await self.chat_model.aclose()
 
@@ -177,7 +181,7 @@ class PromptedSimulator:
         """One generation per state; None where the text came out empty (worth one more try)."""
         seeds = [s.seed if attempt == 0 else derive_seed(s.seed, attempt) for s in states]
         chats = [self.chat_for(s) for s in states]
-        generations = await self.chat_model.generate(chats, self.sampling, seeds)
+        generations = await self.chat_model.generate(chats, self.sampling, seeds, [s.key for s in states])
         return [_to_turn(g, attempt) for g in generations]
 
 

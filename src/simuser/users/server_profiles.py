@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from simuser.models.http import EndpointError, PooledClient, RetryPolicy, request_json
+from simuser.models.http import AiohttpClient, EndpointError, PooledClient, RetryPolicy, request_json
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ PROFILES: dict[str, ServerProfile] = {
 ServerName = Literal["auto", "vllm", "sglang", "llamacpp", "tgi", "openai"]
 
 
-async def detect_profile(http: PooledClient, base_url: str, headers: dict[str, str]) -> ServerProfile:
+async def detect_profile(http: AiohttpClient | PooledClient, base_url: str, headers: dict[str, str]) -> ServerProfile:
     """The profile whose ``owned_by`` matches the server's ``/v1/models`` listing; ``openai`` otherwise."""
     try:
         listing = await request_json(http, "GET", f"{base_url}/models", headers=headers, policy=RetryPolicy(max_retries=1))

@@ -7,7 +7,7 @@ Served backends need the id of ``<|endconversation|>`` to ban it with ``logit_bi
 from __future__ import annotations
 
 from simuser.errors import UserError, require
-from simuser.models.http import EndpointError, PooledClient, RetryPolicy, request_json
+from simuser.models.http import AiohttpClient, EndpointError, PooledClient, RetryPolicy, request_json
 
 
 def local_token_id(tokenizer_dir: str, token: str) -> int | None:
@@ -20,7 +20,7 @@ def local_token_id(tokenizer_dir: str, token: str) -> int | None:
     return tokenizer.get_vocab().get(token)
 
 
-async def served_token_id(http: PooledClient, server_root: str, routes: tuple[tuple[str, str], ...], model: str,
+async def served_token_id(http: AiohttpClient | PooledClient, server_root: str, routes: tuple[tuple[str, str], ...], model: str,
                           token: str, headers: dict[str, str]) -> int | None:
     """``token``'s single id from the first tokenize route that answers (a BOS the server adds is dropped)."""
     for route in routes:
@@ -34,7 +34,7 @@ async def served_token_id(http: PooledClient, server_root: str, routes: tuple[tu
     return None
 
 
-async def _tokenize(http: PooledClient, server_root: str, route: tuple[str, str], model: str, text: str,
+async def _tokenize(http: AiohttpClient | PooledClient, server_root: str, route: tuple[str, str], model: str, text: str,
                     headers: dict[str, str]) -> list[int] | None:
     path, text_field = route
     body = {"model": model, text_field: text, "add_special_tokens": False}

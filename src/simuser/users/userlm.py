@@ -3,8 +3,9 @@
 ``model=default`` (the default) is the user model shipped with simuser: its LoRA adapter on the embedded
 SmolLM2-135M-Instruct, offline.
 
-Per engine step, every conversation that needs a user turn goes into one left-padded ``generate`` call
-(split into ``batch_size`` rows at most). The prompt is the intent as system message, the history with
+Per engine step, every conversation that needs a user turn goes into one batched decode (split into
+``batch_size`` rows at most) by simuser's own decoder (:mod:`simuser.models.decoding`), which keeps each
+conversation's KV cache between turns (keyed by ``ConversationState.key``, freed by :meth:`release`). The prompt is the intent as system message, the history with
 its normal roles, and an open user header (:mod:`simuser.users.userlm_template`); generation stops at
 ``<|eot_id|>``. The paper's guardrails run on top (:mod:`simuser.users.guardrails`): two at the logit
 level while sampling, the rest by resampling only the rejected rows, again batched.
@@ -13,9 +14,9 @@ Hazards:
 
 * ``generate`` blocks; it runs in a worker thread so the event loop keeps serving assistants. A lock
   keeps two engine tasks from driving the same model at once.
-* Reproducibility: ``torch.manual_seed`` is set before each ``generate`` from the rows' seeds and the
-  attempt number, so the same states give the same turns. Sampled rows depend on their batch-mates
-  (the random stream is shared); greedy decoding does not.
+* Reproducibility: each row samples from its own random stream, seeded from its state's seed and the
+  guardrail attempt number, so a turn's text does not depend on its batch-mates, the batch size or where
+  a run was resumed.
 * No BOS token: UserLM prompts are tokenized with ``add_special_tokens=False``.
 """
 
@@ -30,6 +31,7 @@ from pydantic import Field
 
 from simuser import defaults
 from simuser.models.attention import generation_attention
+from simuser.models.kv_cache import DEFAULT_MAX_BYTES, KVCacheStore
 from simuser.options import parse_options
 from simuser.schema import ComponentSpec
 from simuser.seeds import derive_seed
@@ -52,6 +54,7 @@ class UserLMOptions(ServedUserLMOptions):
     batch_size: int = Field(defaults.BATCH_SIZE, ge=1)
     # added to the <|endconversation|> logit: > 0 ends sooner, < 0 later (fit it: simuser.train.end_calibration)
     end_bias: float = 0.0
+    kv_cache_bytes: int = Field(DEFAULT_MAX_BYTES, ge=0)  # per-conversation KV caches, all together; 0: off
 
 
 class UserLMSimulator:
@@ -64,6 +67,7 @@ class UserLMSimulator:
         self.guardrails = self.options.guardrail_config()
         self._loaded: LoadedUserLM | None = None
         self._lock = threading.Lock()
+        self.cache = KVCacheStore(self.options.kv_cache_bytes)
 
     @classmethod
     def from_model(cls, model: Any, tokenizer: Any, **options: Any) -> UserLMSimulator:
@@ -108,7 +112,12 @@ class UserLMSimulator:
         await asyncio.to_thread(self._ready)
         return await generate_with_guardrails(states, self._draft, self.guardrails)
 
+    def release(self, key: str) -> None:
+        """The conversation ``key`` is over: free its KV cache."""
+        self.cache.release(key)
+
     async def aclose(self) -> None:
+        self.cache.clear()
         loaded, self._loaded = self._loaded, None
         if loaded is not None and str(getattr(loaded.model, "device", "cpu")).startswith("cuda"):
             import torch
@@ -134,11 +143,11 @@ class UserLMSimulator:
         return drafts
 
     def draft_batch(self, states: Sequence[ConversationState], attempt: int = 0) -> list[Draft]:
-        """One ``generate`` call for ``states``: raw drafts, before the text-level guardrails."""
+        """One batched decode for ``states``: raw drafts, before the text-level guardrails."""
         prompts = [self.prompt(s) for s in states]
         end_allowed = [self.guardrails.end_allowed(s) for s in states]
-        seed = derive_seed("userlm", attempt, *(s.seed for s in states))
-        rows = self.generate_ids(prompts, end_allowed, seed)
+        seeds = [derive_seed("userlm", attempt, s.seed) for s in states]
+        rows = self.generate_ids(prompts, end_allowed, seeds, keys=[getattr(s, "key", None) for s in states])
         return [self._decode(row) for row in rows]
 
     def encode(self, prompts: Sequence[str]) -> Any:
@@ -147,27 +156,29 @@ class UserLMSimulator:
         batch = loaded.tokenizer(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False)
         return batch.to(loaded.model.device)
 
-    def generate_ids(self, prompts: Sequence[str], end_allowed: Sequence[bool], seed: int) -> list[list[int]]:
-        """Generated token ids per prompt (stop token and padding included), logit guardrails applied."""
-        import torch
-        from transformers import LogitsProcessorList
+    def token_ids(self, prompts: Sequence[str]) -> list[list[int]]:
+        """Unpadded token ids for ``prompts``, with no BOS token (UserLM prompts carry none)."""
+        return self._ready().tokenizer(list(prompts), add_special_tokens=False)["input_ids"]
 
-        loaded, batch = self._ready(), self.encode(prompts)
-        prompt_length = batch["input_ids"].shape[1]
-        processors = LogitsProcessorList(self._processors(loaded, prompt_length, list(end_allowed)))
-        with self._lock, torch.inference_mode(), generation_attention(loaded.model.device):
-            torch.manual_seed(seed)
-            output = loaded.model.generate(
-                **batch, max_new_tokens=self.options.max_new_tokens, eos_token_id=loaded.stop_ids,
-                pad_token_id=loaded.pad_id, logits_processor=processors, **self._sampling(),
-            )
-        return output[:, prompt_length:].tolist()
+    def generate_ids(self, prompts: Sequence[str], end_allowed: Sequence[bool], seed: Sequence[int] | int,
+                     keys: Sequence[str | None] | None = None) -> list[list[int]]:
+        """Generated token ids per prompt (up to its stop token), logit guardrails applied.
 
-    def _sampling(self) -> dict[str, Any]:
+        ``seed``: one per row (each row samples from its own stream); an int gives row ``i`` the seed
+        ``derive_seed(seed, i)``. ``keys``: conversation ids whose KV caches to use and keep.
+        """
+        from simuser.models.decoding import DecodeSettings, decode
+
+        loaded, ids = self._ready(), self.token_ids(prompts)
+        seeds = [derive_seed(seed, i) for i in range(len(prompts))] if isinstance(seed, int) else list(seed)
         o = self.options
-        if o.do_sample and o.temperature > 0:
-            return {"do_sample": True, "temperature": o.temperature, "top_p": o.top_p}
-        return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+        settings = DecodeSettings(
+            max_new_tokens=o.max_new_tokens, stop_ids=tuple(loaded.stop_ids), pad_id=loaded.pad_id,
+            temperature=o.temperature, top_p=o.top_p, greedy=not (o.do_sample and o.temperature > 0),
+        )
+        processors = self._processors(loaded, 0, list(end_allowed))
+        with self._lock, generation_attention(loaded.model.device):
+            return decode(loaded.model, ids, seeds, settings, keys=keys, store=self.cache, processors=processors)
 
     def _processors(self, loaded: LoadedUserLM, prompt_length: int, end_allowed: list[bool]) -> list[Any]:
         from simuser.users.userlm_logits import EndConversationBan, EndConversationBias, FirstTokenBan

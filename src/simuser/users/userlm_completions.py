@@ -46,7 +46,15 @@ from pydantic import Field
 
 from simuser import defaults
 from simuser.models.concurrency import gather_limited
-from simuser.models.http import EndpointError, PooledClient, RetryPolicy, check_reachable, post_json
+from simuser.models.http import (
+    AiohttpClient,
+    EndpointError,
+    PooledClient,
+    RetryPolicy,
+    check_reachable,
+    pooled_client,
+    post_json,
+)
 from simuser.models.openai_client import read_api_key
 from simuser.options import parse_options
 from simuser.schema import ComponentSpec
@@ -94,7 +102,7 @@ class UserLMCompletionsSimulator:
         o = self.options
         self._retry = RetryPolicy(max_retries=o.http_retries, backoff_base_s=o.backoff_base_s, backoff_max_s=o.backoff_max_s)
         self._setup: _Setup | None = None
-        self._client: PooledClient | None = None
+        self._client: AiohttpClient | PooledClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def describe(self) -> ComponentSpec:
@@ -182,11 +190,11 @@ class UserLMCompletionsSimulator:
         root = self.base_url.removesuffix("/v1")
         return await served_token_id(self._http(), root, profile.tokenize, self.options.model, END_CONVERSATION, self._headers)
 
-    def _http(self) -> PooledClient:
+    def _http(self) -> AiohttpClient | PooledClient:
         """The HTTP pools for this event loop (several small pools: httpx's cost grows with pool size)."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = PooledClient(self.options.timeout, self.options.concurrency)
+            self._client = pooled_client(self.options.timeout, self.options.concurrency)
             self._loop = loop
         return self._client
 

@@ -11,8 +11,9 @@ A third, :class:`EndConversationBias`, is a calibration knob rather than a guard
 the end token's logit shifts every end decision's odds by ``exp(bias)`` (see
 :mod:`simuser.train.end_calibration` for fitting it to a team's logs).
 
-All assume what :mod:`simuser.users.userlm` guarantees: one sequence per prompt row, and a prompt of
-``prompt_length`` tokens (left padding gives every row the same length).
+All assume one sequence per prompt row and a prompt of ``prompt_length`` tokens; simuser's own decoder
+(:mod:`simuser.models.decoding`) passes only the generated tokens (``prompt_length=0``) and asks
+:meth:`EndConversationBan.for_rows` for the rows still decoding when others have stopped.
 
 This module imports transformers at the top; import it only from code that already needs a model.
 """
@@ -60,6 +61,10 @@ class EndConversationBan(LogitsProcessor):
         rows = self.suppress.to(scores.device)
         scores[rows, self.end_id] = -float("inf")
         return scores
+
+    def for_rows(self, rows: Sequence[int]) -> EndConversationBan:
+        """The same ban for a batch reduced to ``rows`` (the decoder drops rows as they finish)."""
+        return EndConversationBan(self.end_id, [bool(self.suppress[i]) for i in rows])
 
 
 class EndConversationBias(LogitsProcessor):

@@ -129,6 +129,12 @@ class RagAssistant:
             return AssistantReply.failed(generation.error, retrieval=retrieval)
         return AssistantReply(generation.text, {"retrieval": retrieval})
 
+    def release(self, key: str) -> None:
+        """The conversation ``key`` is over: free what the generator keeps for it (a local KV cache)."""
+        release = getattr(self.generator, "release", None)  # a stand-in generator may keep nothing
+        if release is not None:
+            release(key)
+
     async def aclose(self) -> None:
         await self.generator.aclose()
 
