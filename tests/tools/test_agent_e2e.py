@@ -145,3 +145,22 @@ def test_show_prints_tool_calls_and_results(server, tmp_path, capsys):
     out = capsys.readouterr().out
     assert 'calls cancel_order({"order_id": "A7", "reason": "changed my mind"})' in out
     assert "cancel_order -> order A7 cancelled" in out
+
+
+def test_tool_state_check_scores_a_task_run_and_stops_when_solved(server, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    task = {"id": "cancel-a7", "intent": "cancel an order", "question": "Cancel my order A7.",
+            "check": {"type": "tool_state", "expected": {"orders": {"A7": {"status": "cancelled"}}}}}
+    (tmp_path / "tasks.jsonl").write_text(json.dumps(task) + "\n")
+    code = main(["simulate", "--tasks", "tasks.jsonl", "--out", "runs/tasks", "--simulator", "scripted", "-q",
+                 "-S", 'turns=["hello", "please cancel my order A7", "thanks"]', "--assistant", "openai",
+                 "--base-url", server.base_url, "--assistant-model", "agent", "-A", "tools=shop_tools:TOOLS",
+                 "-A", "tool_state=shop_tools:INITIAL_STATE"])
+    assert code == 0
+    [conversation] = read_conversations(tmp_path / "runs/tasks")
+    checks = [m.metadata["check"]["passed"] for m in conversation.assistant_turns]
+    assert checks == [False, True]  # "How can I help?" left A7 as it was; the cancel call changed it
+    assert conversation.end_reason is EndReason.TASK_SOLVED
+    capsys.readouterr()
+    assert main(["score", "runs/tasks", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["success_rate"] == 1.0
