@@ -9,7 +9,12 @@ from __future__ import annotations
 
 
 class UserError(Exception):
-    """A problem with the user's input; the message names the input and the fix."""
+    """A problem with the user's input; the message names the input and the fix (secrets masked)."""
+
+    def __init__(self, message: str = "", *args: object):
+        from simuser.redact import redact_text
+
+        super().__init__(redact_text(str(message)), *args)
 
 
 class MissingExtraError(UserError):

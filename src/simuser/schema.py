@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
+from simuser.redact import redact_text
 from simuser.tokens import INTENT_PREFIX
 
 SCHEMA_VERSION = "1.0"
@@ -34,6 +35,8 @@ class EndReason(StrEnum):
     SIMULATOR_EXHAUSTED = "simulator_exhausted"  # the simulator had nothing more to say (e.g. replay ran out)
     TOOL_STOP = "tool_stop"  # the agent called a tool named by --stop-on-tool
     TASK_SOLVED = "task_solved"  # a reply passed the task's check (simuser.tasks) and the run stops at success
+    SIMULATOR_ERROR = "simulator_error"  # the simulator raised; the run went on without this conversation
+    TIMED_OUT = "timed_out"  # the run's --conversation-timeout passed (checked after each exchange)
 
 
 class Intent(BaseModel):
@@ -192,7 +195,7 @@ class Conversation(BaseModel):
         """Mark the conversation over. Ending twice is a programming error."""
         assert self.end_reason is None, f"conversation {self.key} already ended ({self.end_reason})"
         self.end_reason = reason
-        self.error = error
+        self.error = redact_text(error) if error else error  # error texts may quote a URL with its password
         self.timings.finished_at = time.time()
 
 

@@ -46,3 +46,15 @@ def test_cached_runs_with_an_assistant_object(tmp_path: Path) -> None:
     assert [c.model_dump() for c in second.conversations] == [c.model_dump() for c in first.conversations]
     simulate_cached(cache, EchoAssistant(prefix="! "), ["a goal"], simulator="scripted", simulator_options=SCRIPT)
     assert cache.misses == 2  # another assistant, another key
+
+
+def test_a_damaged_cache_entry_is_a_miss_not_an_error(tmp_path: Path) -> None:
+    cache = RunCache(tmp_path)
+    config = _config()
+    first = cache.run(config)
+    run_dir = first.run_dir
+    records = run_dir / "conversations.jsonl"
+    records.write_bytes(b"\xff\xfe not a record\n" + records.read_bytes())
+    again = cache.run(config)
+    assert cache.misses == 2 and cache.hits == 0
+    assert [c.key for c in again.conversations] == [c.key for c in first.conversations]

@@ -42,6 +42,7 @@ from simuser.errors import UserError
 from simuser.models.http import EndpointError, PooledClient, RetryPolicy, request_json
 from simuser.models.json_path import PathError, get_path, parse_path
 from simuser.options import parse_options
+from simuser.redact import remember
 from simuser.schema import ComponentSpec
 
 DEFAULT_BODY_TEMPLATE = '{"messages": {{ messages|tojson }}, "conversation_id": {{ conversation_id|tojson }}}'
@@ -189,6 +190,8 @@ def expand_headers(headers: dict[str, str]) -> dict[str, str]:
     for name, value in headers.items():
         try:
             expanded[name] = string.Template(value).substitute(os.environ)
+            if expanded[name] != value:
+                remember(expanded[name].split()[-1] if expanded[name].split() else "")  # masked if ever echoed
         except KeyError as exc:
             variable = exc.args[0]
             raise UserError(f"assistant 'http': header {name} needs the environment variable {variable}; export {variable}=...") from None

@@ -11,6 +11,7 @@ import importlib
 import sys
 
 import typer
+from rich.markup import escape
 
 from simuser.cli.common import err_console, quiet_third_party_progress
 
@@ -19,6 +20,7 @@ try:  # typer >= 0.16 vendors click
 except ImportError:  # pragma: no cover
     from click import ClickException as _ClickException  # type: ignore[assignment]
 from simuser.errors import UserError
+from simuser.redact import redact_text
 
 COMMANDS = (
     "simulate", "show", "export", "backends",
@@ -55,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, standalone_mode=False)
     except UserError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(redact_text(str(exc)))}", highlight=False, soft_wrap=True)
+        return 2
+    except OSError as exc:  # the file system said no (full disk, read-only, permissions): one line, no traceback
+        err_console.print(f"[bold red]error:[/] {escape(redact_text(_os_error_line(exc)))}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("interrupted; finished conversations are saved (continue with --resume RUN_DIR)")
@@ -68,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return 2
     return result if isinstance(result, int) else 0
+
+
+def _os_error_line(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}; check the path, its permissions and the free space"
 
 
 def run() -> None:

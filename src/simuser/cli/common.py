@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+import sys
+from typing import IO, Annotated, Any, cast
 
 import typer
 from rich.console import Console
 
 from simuser.errors import UserError
+from simuser.redact import redact_text
 
-console = Console()
-err_console = Console(stderr=True)
+
+class RedactingStream:
+    """``sys.stdout`` / ``sys.stderr`` (looked up at each write, so captures work) with secrets masked.
+
+    Every line simuser prints passes through :func:`simuser.redact.redact_text` here, once, instead of
+    at each of the many places that print.
+    """
+
+    def __init__(self, name: str):
+        self._name = name
+
+    @property
+    def _stream(self) -> Any:
+        return getattr(sys, self._name)
+
+    def write(self, text: str) -> int:
+        return self._stream.write(redact_text(text))
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._stream, attribute)
+
+
+console = Console(file=cast(IO[str], RedactingStream("stdout")))
+err_console = Console(file=cast(IO[str], RedactingStream("stderr")))
 
 ThreadsOpt = Annotated[int | None, typer.Option(min=1, help="torch CPU threads for local models (default: the machine's cores, or OMP_NUM_THREADS).")]
 

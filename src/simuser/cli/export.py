@@ -23,8 +23,10 @@ def export_command(
     fmt: FormatOpt = "chat-jsonl",
 ) -> None:
     """Write a run as chat JSONL ({"intent": ..., "messages": [OpenAI messages]} per line) or DeepEval test cases."""
-    from simuser.store import read_conversations, write_chat_jsonl
+    from simuser.store import CONVERSATIONS_FILE, RUN_FILE, read_conversations, write_chat_jsonl
+    from simuser.store.atomic import refuse_overwrite
 
+    refuse_overwrite(out, [run, run / CONVERSATIONS_FILE, run / RUN_FILE], "--out")
     conversations = read_conversations(run)
     writer = write_chat_jsonl if fmt == "chat-jsonl" else _format_function(fmt, 0)
     writer(conversations, out)

@@ -29,8 +29,12 @@ def flip_command(
 
     if packing not in ("turn", "conversation"):
         raise UserError(f"--packing '{packing}' is not one of: turn, conversation")
+    from simuser.store.atomic import refuse_overwrite
+
+    refuse_overwrite(out, [logs], "--out")
+    conversations = read_logs(logs, allow_empty=False)  # checked before the tokenizer loads
     tokenizer = load_userlm_tokenizer(model)
-    dataset, stats = flip_to_dataset(read_logs(logs), tokenizer, max_length=max_length, packing=packing,
+    dataset, stats = flip_to_dataset(conversations, tokenizer, max_length=max_length, packing=packing,
                                      human_only=not all_user_turns, max_assistant_tokens=max_assistant_tokens)
     save_flipped(dataset, stats.summary(), out, model)
     if json_out:

@@ -24,11 +24,13 @@ def intents_command(
     from rich.progress import Progress
 
     from simuser.models.threads import apply_threads
+    from simuser.store.atomic import refuse_overwrite
     from simuser.train.data import read_logs
     from simuser.train.intents import endpoint_chat, local_chat, summarize_intents
 
+    refuse_overwrite(out, [logs], "--out")
+    conversations = read_logs(logs, allow_empty=False)
     apply_threads(threads)
-    conversations = read_logs(logs)
     if base_url or api_key_env:
         chat = endpoint_chat(model, base_url=base_url, api_key_env=api_key_env)
     else:

@@ -18,6 +18,7 @@ ResumeOpt = Annotated[Path | None, typer.Option("--resume", help="Continue the r
 
 
 def simulate_command(
+    ctx: typer.Context,
     intents: IntentsOpt = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Conversations per intent.")] = defaults.N_PER_INTENT,
     max_turns: Annotated[int, typer.Option(min=1, help="User turns per conversation at most.")] = defaults.MAX_TURNS,
@@ -35,6 +36,7 @@ def simulate_command(
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the assistant's API key.")] = None,
     assistant_option: Annotated[list[str] | None, typer.Option("--assistant-option", "-A", help="KEY=VALUE assistant option.")] = None,
     stop_on_tool: Annotated[list[str] | None, typer.Option("--stop-on-tool", help="End a conversation when the agent calls this tool (repeatable).")] = None,
+    conversation_timeout: Annotated[float | None, typer.Option(min=0.001, help="Seconds a conversation may take; ends it as timed_out (checked after each exchange).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ray: Annotated[str | None, typer.Option("--ray", help="Spread conversations over Ray workers: auto, or the cluster address.")] = None,
     ray_workers: Annotated[int | None, typer.Option(min=1, help="Ray workers (default: one per GPU, else one per CPU).")] = None,
@@ -49,14 +51,16 @@ def simulate_command(
     from simuser.models.threads import resolve_threads
 
     if resume is not None:
-        config = _resumed_config(resume)
-        config = config.model_copy(update={"threads": threads or config.threads})
+        given = _given_flags(ctx)
+        config = _resumed_config(resume, {k: v for k, v in locals().items() if k in given})
+        config = config.model_copy(update={"threads": threads or config.threads})  # speed only: may change
     else:
         task_flags = {"tasks": tasks, "suite": suite, "count": tasks_count, "knowledge": knowledge}
         config = _new_config(
             intents, out, task_flags, stop_when_solved=not keep_going, n=n, max_turns=max_turns, seed=seed,
             concurrency=concurrency, batch_size=batch_size, stop_on_tool=stop_on_tool or [],
             threads=resolve_threads(threads),
+            conversation_timeout_s=conversation_timeout,
             simulator=_spec(simulator, simulator_model, simulator_option, "--simulator-option"),
             assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
                             base_url=base_url, api_key_env=api_key_env),
@@ -131,13 +135,66 @@ def _task_config(intents: Path | None, out: Path | None, task_flags: dict[str, A
     return task_config(tasks, knowledge, out=out or Path("runs") / name, **fields)
 
 
-def _resumed_config(run_dir: Path):
-    from simuser.engine import RunConfig
-    from simuser.store import RunStore
+def _given_flags(ctx: typer.Context) -> set[str]:
+    """Parameters set on the command line (or through the environment), not left at their defaults."""
+    return {name for name in ctx.params if (source := ctx.get_parameter_source(name)) is not None
+            and source.name in ("COMMANDLINE", "ENVIRONMENT")}
 
-    manifest = RunStore(run_dir).load_manifest()
-    config = RunConfig.model_validate(manifest.config)
-    return config.model_copy(update={"out": run_dir})
+
+def _resumed_config(run_dir: Path, given: dict[str, Any]):
+    """The stored config, with the flags given again laid over it; the engine refuses any real change."""
+    from pydantic import ValidationError
+
+    from simuser.engine import RunConfig
+    from simuser.engine.resume import check_same_config
+    from simuser.store import RunStore
+    from simuser.store.inputs import validation_line
+
+    store = RunStore(run_dir)
+    stored = store.load_manifest().config
+    store.conversations()  # a damaged record is refused now, before any model loads
+    fields = {**stored, **{k: given[k] for k in _SCALAR_FLAGS if k in given}, "out": str(run_dir)}
+    task_flags = sorted({"tasks", "suite", "tasks_count", "knowledge"} & set(given))
+    if task_flags:
+        raise UserError(f"--resume {run_dir}: the tasks of a run are stored with it; drop {', '.join(task_flags)} "
+                        f"and resume with --resume {run_dir}")
+    if "keep_going" in given:
+        fields["stop_when_solved"] = not given["keep_going"]
+    if "stop_on_tool" in given:
+        fields["stop_on_tool"] = given["stop_on_tool"] or []
+    if "conversation_timeout" in given:
+        fields["conversation_timeout_s"] = given["conversation_timeout"]
+    if "intents" in given:
+        fields["intents"] = [i.model_dump(mode="json") for i in _load(given["intents"])]
+    fields["simulator"] = _respec(stored.get("simulator"), given, "simulator", "--simulator-option")
+    fields["assistant"] = _respec(stored.get("assistant"), given, "assistant", "--assistant-option",
+                                  base_url=given.get("base_url"), api_key_env=given.get("api_key_env"))
+    try:
+        config = RunConfig.model_validate(fields)
+    except ValidationError as exc:
+        raise validation_line(exc, store.manifest_path, None, "run config") from None
+    check_same_config(stored, config.model_dump(mode="json"), str(run_dir))
+    return config
+
+
+_SCALAR_FLAGS = ("n", "max_turns", "seed", "concurrency", "batch_size")
+
+
+def _respec(stored: Any, given: dict[str, Any], side: str, flag: str, **extra: Any) -> Any:
+    """A stored component spec with the name, model and options given on this command line applied."""
+    spec = dict(stored) if isinstance(stored, dict) else {"name": getattr(defaults, f"DEFAULT_{side.upper()}")}
+    options = dict(spec.get("options") or {})
+    options.update(parse_options(given.get(f"{side}_option"), flag))
+    if given.get(f"{side}_model"):
+        options["model"] = given[f"{side}_model"]
+    options.update({k: v for k, v in extra.items() if v is not None})
+    return {**spec, "name": given.get(side, spec.get("name")), "options": options}
+
+
+def _load(path: Path):
+    from simuser.engine.intents import load_intents
+
+    return load_intents(path)
 
 
 def _check_endpoint(base_url: str | None) -> None:

@@ -34,6 +34,8 @@ class RunConfig(BaseModel):
     stop_on_tool: list[str] = Field(default_factory=list, description="end a conversation when the agent calls one of these tools")
     stop_when_solved: bool = Field(True, description="end a conversation at the first reply the reply hook calls solved")
     threads: int | None = Field(default=None, ge=1, description="torch intra-op threads for local models (None: as torch has them; the CLI sets the machine's cores)")
+    conversation_timeout_s: float | None = Field(
+        default=None, gt=0, description="seconds a conversation may take; checked after each exchange (end reason timed_out)")
 
     @field_validator("intents", mode="before")
     @classmethod

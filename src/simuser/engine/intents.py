@@ -2,36 +2,57 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from simuser.engine.config import intent_from_text
 from simuser.errors import UserError
 from simuser.schema import Intent
+from simuser.store.inputs import MAX_INTENT_CHARS, check_file, json_lines, text_lines, validation_line
 
 
 def load_intents(path: Path | str) -> list[Intent]:
+    """Goals from a .txt (one per line, ``#`` comments) or .jsonl file, every line checked."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"intents file {path} does not exist; pass a .txt (one goal per line) or .jsonl file")
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
-    if not lines:
-        raise UserError(f"intents file {path} is empty; write one goal per line, e.g. 'plan a trip to Rome'")
+    check_file(path, "intents file", "pass a .txt (one goal per line) or .jsonl file")
     if path.suffix == ".jsonl":
-        return [_intent_from_json(line, path, number) for number, line in enumerate(lines, start=1)]
-    return [intent_from_text(line.strip()) for line in lines]
+        intents = [_intent_from_json(record, path, number) for number, record in json_lines(path, example=_EXAMPLE)]
+    else:
+        intents = [_intent_from_text(line.strip(), path, number)
+                   for number, line in text_lines(path) if not line.startswith("#")]
+    if not intents:
+        raise UserError(f"intents file {path} is empty; write one goal per line, e.g. 'plan a trip to Rome'")
+    return intents
 
 
-def _intent_from_json(line: str, path: Path, number: int) -> Intent:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        raise UserError(f"{path}:{number}: not valid JSON; one object per line like {{\"intent\": \"...\"}}") from None
-    text = record.get("intent") or record.get("text") if isinstance(record, dict) else None
+_EXAMPLE = '{"intent": "plan a trip to Rome"}'
+
+
+def _intent_from_text(text: str, path: Path, number: int, intent_id: str | None = None) -> Intent:
+    if len(text) > MAX_INTENT_CHARS:
+        raise UserError(f"{path}:{number}: goal of {len(text)} characters, over the {MAX_INTENT_CHARS} limit; shorten it")
+    return intent_from_text(text, intent_id)
+
+
+def _intent_from_json(record: dict[str, Any], path: Path, number: int) -> Intent:
+    text = record.get("intent") or record.get("text")
     if isinstance(text, dict):
-        return Intent.model_validate(text)
-    if not text:
-        raise UserError(f"{path}:{number}: missing 'intent' (or 'text'); one object per line like {{\"intent\": \"...\"}}")
-    intent = intent_from_text(text, str(record["id"]) if "id" in record else None)
-    intent.metadata.update(record.get("metadata", {}))
+        try:
+            intent = Intent.model_validate(text)
+        except ValidationError as exc:
+            raise validation_line(exc, path, number, "intent") from None
+        _intent_from_text(intent.text, path, number)  # the same length limit
+        return intent
+    if not isinstance(text, str) or not text.strip():
+        raise UserError(f"{path}:{number}: 'intent' (or 'text') must be a non-empty string; one object per line like {_EXAMPLE}")
+    metadata = record.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise UserError(f"{path}:{number}: 'metadata' must be an object, got {type(metadata).__name__}")
+    raw_id = record.get("id")
+    if raw_id is not None and not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
+        raise UserError(f"{path}:{number}: 'id' must be a string or an integer, got {type(raw_id).__name__}")
+    intent = _intent_from_text(text, path, number, None if raw_id is None else str(raw_id))
+    intent.metadata.update(metadata)
     return intent

@@ -32,6 +32,7 @@ from simuser.engine.components import build_assistant, build_simulator, check_na
 from simuser.engine.config import RunConfig, derive_seed
 from simuser.engine.hooks import ReplyHook, ReplyVerdict
 from simuser.engine.progress import ProgressReporter, make_reporter
+from simuser.engine.resume import open_run, prior_elapsed_s
 from simuser.engine.summary import RunSummary, summarize
 from simuser.errors import UserError
 from simuser.models.concurrency import run_sync
@@ -151,10 +152,11 @@ class ConversationLoop:
         try:
             while pending or ready or replying:
                 if replying:
-                    ready += await self._arrivals(replying)
+                    ready += self.enforce_deadline(await self._arrivals(replying))
                 busy = sum(replying.values())
                 while pending and len(ready) + busy < self.config.batch_size:
                     ready.append(pending.popleft())
+                    ready[-1].timings.started_at = time.time()  # its clock starts when it enters the batch
                 if ready:
                     for group in self._reply_groups(await self.user_step(ready)):
                         replying[asyncio.create_task(self._reply(group))] = len(group)
@@ -188,10 +190,26 @@ class ConversationLoop:
             arrived += task.result()
         return arrived
 
+    def enforce_deadline(self, active: list[Conversation]) -> list[Conversation]:
+        """End conversations older than --conversation-timeout (between exchanges; a call has its own timeout)."""
+        limit = self.config.conversation_timeout_s
+        if limit is None:
+            return active
+        now = time.time()
+        for conversation in active:
+            if now - conversation.timings.started_at > limit:
+                self.finish(conversation, EndReason.TIMED_OUT, f"over the {limit:g} s conversation timeout")
+        return [c for c in active if c.end_reason is None]
+
     async def user_step(self, active: list[Conversation]) -> list[Conversation]:
         states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns)), conversation_id(c)) for c in active]
         started = time.perf_counter()
-        turns = await self.simulator.next_turns(states)
+        try:
+            turns = await self.simulator.next_turns(states)
+        except UserError:
+            raise
+        except Exception as exc:  # a simulator bug fails these conversations, not the run
+            turns = [UserTurn(TurnKind.EXHAUSTED, "", {"simulator_error": f"{type(exc).__name__}: {exc}"}) for _ in active]
         elapsed = time.perf_counter() - started
         if len(turns) != len(active):
             raise RuntimeError(f"simulator returned {len(turns)} turns for {len(active)} conversations")
@@ -207,6 +225,8 @@ class ConversationLoop:
         elif turn.kind is TurnKind.END:
             conversation.metadata["end_turn"] = turn.metadata
             self.finish(conversation, EndReason.USER_ENDED)
+        elif turn.metadata.get("simulator_error"):
+            self.finish(conversation, EndReason.SIMULATOR_ERROR, turn.metadata["simulator_error"])
         else:
             self.finish(conversation, EndReason.SIMULATOR_EXHAUSTED, turn.metadata.get("reason") or None)
 
@@ -299,6 +319,7 @@ class RunSession:
         self.run_id = ""
         self.conversations: list[Conversation] = []
         self.done: set[tuple[str, int]] = set()
+        self.prior_elapsed_s = 0.0  # time spent by earlier segments of a resumed run
 
     @property
     def run_dir(self) -> Path | None:
@@ -313,16 +334,10 @@ class RunSession:
         return session
 
     def _open_store(self, store: RunStore, resume: bool) -> None:
-        if resume and not store.exists():
-            raise UserError(f"nothing to resume in {store.run_dir}; start a run there without --resume")
-        store.acquire()
-        manifest = store.load_manifest() if resume else store.create(self.config.model_dump(mode="json"))
-        if resume:
-            manifest.status = "running"
-            store.save_manifest(manifest)
+        manifest, self.conversations = open_run(store, self.config, resume)  # validates before it writes
         self.run_id = manifest.run_id
-        self.conversations = store.conversations()
         self.done = {c.key for c in self.conversations}
+        self.prior_elapsed_s = prior_elapsed_s(manifest) if resume else 0.0
 
     def recorder(self, reporter: ProgressReporter) -> Callable[[Conversation], None]:
         def record_and_report(conversation: Conversation) -> None:
@@ -338,14 +353,16 @@ class RunSession:
         self.conversations.append(conversation)
 
     def close(self, elapsed_s: float, interrupted: bool) -> RunSummary:
-        summary = summarize(self.conversations, elapsed_s, self.run_dir)
+        summary = summarize(self.conversations, self.prior_elapsed_s + elapsed_s, self.run_dir)
         summary.interrupted = interrupted
         if self.store is not None:
-            manifest = self.store.load_manifest()
-            manifest.status = "interrupted" if interrupted else "finished"
-            manifest.summary = summary.model_dump()
-            self.store.save_manifest(manifest)
-            self.store.release()
+            try:
+                manifest = self.store.load_manifest()
+                manifest.status = "interrupted" if interrupted else "finished"
+                manifest.summary = summary.model_dump()
+                self.store.save_manifest(manifest)
+            finally:  # a full disk must not leave the run locked
+                self.store.release()
         return summary
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from simuser.redact import redact_text
 from simuser.schema import Conversation
 
 
@@ -30,6 +31,6 @@ def summarize(conversations: list[Conversation], elapsed_s: float, run_dir: Path
         end_reasons=dict(sorted(reasons.items())),
         elapsed_s=round(elapsed_s, 2),
         run_dir=str(run_dir) if run_dir else None,
-        simulator=first.simulator.description or first.simulator.name if first and first.simulator else "",
-        assistant=first.assistant.description or first.assistant.name if first and first.assistant else "",
+        simulator=redact_text(first.simulator.description or first.simulator.name if first and first.simulator else ""),
+        assistant=redact_text(first.assistant.description or first.assistant.name if first and first.assistant else ""),
     )

@@ -29,6 +29,7 @@ import httpx
 
 from simuser import defaults
 from simuser.errors import UserError
+from simuser.redact import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,10 @@ RETRYABLE_STATUSES = frozenset({408, 425, 429})
 
 class EndpointError(Exception):
     """A call to a model endpoint failed for good (after retries, or at once for client errors)."""
+
+
+MAX_RETRIES_LIMIT = 20  # retries per request at most (documented in docs/robustness.md)
+MAX_BACKOFF_LIMIT_S = 600.0  # seconds of backoff per wait at most
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,15 @@ class RetryPolicy:
     backoff_max_s: float = defaults.BACKOFF_MAX_S
     retry_after_max_s: float = defaults.BACKOFF_MAX_S
     sleep: Callable[[float], Awaitable[Any]] = field(default=asyncio.sleep, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Bounds that keep a typo (max_retries=1000, a negative backoff) from hanging a run for hours."""
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or not 0 <= self.max_retries <= MAX_RETRIES_LIMIT:
+            raise UserError(f"max_retries={self.max_retries!r} is out of range; use an integer from 0 to {MAX_RETRIES_LIMIT}")
+        for name in ("backoff_base_s", "backoff_max_s", "retry_after_max_s"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not 0 <= value <= MAX_BACKOFF_LIMIT_S:
+                raise UserError(f"{name}={value!r} is out of range; use seconds from 0 to {MAX_BACKOFF_LIMIT_S}")
 
     def backoff_s(self, attempt: int) -> float:
         """Full jitter: a uniform draw below the exponential ceiling for this attempt (0-based)."""
@@ -110,7 +124,8 @@ async def request_json(
             if attempt + 1 >= attempts:
                 raise EndpointError(f"{method} {url} failed after {attempts} attempts: {exc}") from None
             wait = policy.wait_s(attempt, exc.retry_after)
-            log.info("%s %s: %s; retry %d/%d in %.2fs", method, url, exc, attempt + 1, policy.max_retries, wait)
+            log.info("%s %s: %s; retry %d/%d in %.2fs", method, redact_text(str(url)), redact_text(str(exc)),
+                     attempt + 1, policy.max_retries, wait)
             await policy.sleep(wait)
     raise AssertionError("unreachable")  # the loop always returns or raises
 

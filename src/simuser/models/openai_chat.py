@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from simuser import defaults
 from simuser.models.chat import Chat, Generation, Sampling, Usage, check_lengths
 from simuser.models.concurrency import gather_limited
-from simuser.models.http import EndpointError, RetryPolicy
+from simuser.models.http import MAX_RETRIES_LIMIT, EndpointError, RetryPolicy
 from simuser.models.openai_client import OpenAIChatClient
 from simuser.models.templates import render_chat
 from simuser.options import parse_options
@@ -37,7 +37,7 @@ class EndpointOptions(BaseModel):
     api_key_env: str | None = None
     concurrency: int = Field(defaults.CONCURRENCY, ge=1)
     timeout: float = Field(defaults.REQUEST_TIMEOUT_S, gt=0)
-    max_retries: int = Field(defaults.MAX_HTTP_RETRIES, ge=0, le=100)
+    max_retries: int = Field(defaults.MAX_HTTP_RETRIES, ge=0, le=MAX_RETRIES_LIMIT)
     backoff_base_s: float = Field(defaults.BACKOFF_BASE_S, ge=0)
     backoff_max_s: float = Field(defaults.BACKOFF_MAX_S, ge=0)
     send_seed: bool = True

@@ -31,6 +31,7 @@ from simuser.models.http import (
     pooled_client,
     post_json,
 )
+from simuser.redact import remember
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
@@ -45,6 +46,7 @@ def read_api_key(api_key_env: str | None) -> str | None:
             f"environment variable {api_key_env} is not set; export {api_key_env}=<your key> "
             "or name another variable with --api-key-env"
         )
+    remember(key)  # masked wherever an error or log line might echo it
     return key
 
 

@@ -8,12 +8,14 @@ browser, in one file that opens offline.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simuser.metrics.evaluate import EvaluateOptions, RunEvaluation, evaluate_run
+from simuser.redact import redact, redact_text
+from simuser.store.atomic import atomic_write_text, refuse_overwrite
 
 __all__ = ["Comparison", "compare_runs", "comparison_table", "write_comparison", "write_report"]
 
@@ -26,18 +28,25 @@ def write_report(evaluation: RunEvaluation, out_dir: Path | str) -> dict[str, Pa
     from simuser.report.html import render_report
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     document = evaluation.to_json()
     from simuser.report.assistant import assistant_section
 
     assistant = assistant_section(list(evaluation.conversations))  # task runs: how the assistant fared
     if assistant is not None:
         document["assistant"] = assistant
+    document = redact(document)
     paths = {"json": out / REPORT_JSON, "html": out / REPORT_HTML}
-    paths["json"].write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    _refuse_inputs(paths.values(), [evaluation.source])
+    atomic_write_text(paths["json"], json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     html = render_report(document, evaluation.conversations, evaluation.reference_conversations)
-    paths["html"].write_text(html, encoding="utf-8")
+    atomic_write_text(paths["html"], redact_text(html))
     return paths
+
+
+def _refuse_inputs(outputs: Iterable[Path], sources: Iterable[Path | str]) -> None:
+    """A report never replaces a file it was computed from (e.g. a chat JSONL named report.json)."""
+    for output in outputs:
+        refuse_overwrite(output, [Path(s) for s in sources], "--out")
 
 
 @dataclass
@@ -85,15 +94,16 @@ def write_comparison(comparison: Comparison, out_dir: Path | str) -> dict[str, P
     from simuser.report.html import render_comparison
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     table = comparison.table()
     from simuser.report.assistant import assistant_section
 
     sections = [assistant_section(list(e.conversations)) for e in comparison.evaluations]
     table["assistant"] = sections if any(sections) else None
+    table = redact(table)
     paths = {"json": out / "compare.json", "html": out / "compare.html"}
-    paths["json"].write_text(json.dumps(table, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    _refuse_inputs(paths.values(), [e.source for e in comparison.evaluations])
+    atomic_write_text(paths["json"], json.dumps(table, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     runs = [(label, e.conversations) for label, e in zip(comparison.labels, comparison.evaluations, strict=True)]
     reference = comparison.evaluations[0].reference_conversations
-    paths["html"].write_text(render_comparison(table, runs, reference), encoding="utf-8")
+    atomic_write_text(paths["html"], redact_text(render_comparison(table, runs, reference)))
     return paths

@@ -13,40 +13,76 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
 from simuser.errors import UserError
-from simuser.schema import Conversation, Intent, Message
+from simuser.redact import redact
+from simuser.schema import Conversation, EndReason, Intent, Message, Role, ToolCall
+from simuser.store.atomic import atomic_write_text
+from simuser.store.inputs import MAX_INTENT_CHARS, check_schema_version, validation_line, where
 
 
-def conversation_from_chat(record: dict[str, Any], line_number: int = 0) -> Conversation:
-    messages = [m for m in record.get("messages", [])]
-    intent = _intent_of(record, messages, line_number)
-    if messages and messages[0].get("role") == "system" and messages[0].get("content") == intent.text:
+class ChatMessage(BaseModel):
+    """One message of a chat record (tool calls and results included); other keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    role: Role
+    content: StrictStr | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: StrictStr | None = None
+    name: StrictStr | None = None
+
+
+class ChatRecord(BaseModel):
+    """One line of plain chat JSONL, checked before it becomes a :class:`Conversation`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    messages: list[ChatMessage]
+    intent: StrictStr | Intent | None = None
+    intent_id: StrictStr | StrictInt | None = None
+    id: StrictStr | StrictInt | None = None
+    conversation_id: StrictStr | StrictInt | None = None
+    intent_metadata: dict[str, Any] | None = None
+    sample_index: StrictInt = Field(0, ge=0)
+    end_reason: EndReason | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def conversation_from_chat(record: dict[str, Any], line_number: int = 0, path: Path | None = None) -> Conversation:
+    try:
+        chat = ChatRecord.model_validate(record)
+    except ValidationError as exc:
+        raise validation_line(exc, path or Path("<chat>"), line_number, "chat record") from None
+    messages = chat.messages
+    intent = _intent_of(chat, line_number)
+    if len(intent.text) > MAX_INTENT_CHARS:
+        raise UserError(f"{where(path or Path('<chat>'), line_number)}: intent of {len(intent.text)} characters, "
+                        f"over the {MAX_INTENT_CHARS} limit; shorten it")
+    if messages and messages[0].role == "system" and messages[0].content == intent.text:
         messages = messages[1:]
     return Conversation(
         intent=intent,
-        sample_index=int(record.get("sample_index", 0)),
-        messages=[_message_from_chat(m) for m in messages],
-        end_reason=record.get("end_reason"),
-        metadata=record.get("metadata", {}),
+        sample_index=chat.sample_index,
+        messages=[Message(role=m.role, content=m.content or "", metadata=m.metadata,
+                          **m.model_dump(include={"tool_calls", "tool_call_id", "name"}, exclude_none=True))
+                  for m in messages],
+        end_reason=chat.end_reason,
+        metadata=chat.metadata,
     )
 
 
-def _message_from_chat(message: dict[str, Any]) -> Message:
-    """An OpenAI chat message, tool calls and tool results included (``content: null`` reads as '')."""
-    tool_fields = {k: message[k] for k in ("tool_calls", "tool_call_id", "name") if message.get(k) is not None}
-    return Message(role=message["role"], content=message.get("content") or "", metadata=message.get("metadata", {}),
-                   **tool_fields)
-
-
-def _intent_of(record: dict[str, Any], messages: list[dict[str, Any]], line_number: int) -> Intent:
-    raw = record.get("intent")
-    if isinstance(raw, dict):
-        return Intent.model_validate(raw)
-    text = raw or (messages[0]["content"] if messages and messages[0].get("role") == "system" else "")
-    intent_id = record.get("intent_id") or record.get("id") or record.get("conversation_id")
-    if not intent_id:
+def _intent_of(chat: ChatRecord, line_number: int) -> Intent:
+    if isinstance(chat.intent, Intent):
+        return chat.intent
+    messages = chat.messages
+    text = chat.intent or (messages[0].content or "" if messages and messages[0].role == "system" else "")
+    intent_id = chat.intent_id or chat.id or chat.conversation_id
+    if intent_id is None or intent_id == "":
         intent_id = hashlib.sha1(f"{line_number}:{text}".encode()).hexdigest()[:10]
-    return Intent(id=str(intent_id), text=text, metadata=record.get("intent_metadata") or {})
+    return Intent(id=str(intent_id), text=text, metadata=chat.intent_metadata or {})
 
 
 def conversation_to_chat(conversation: Conversation) -> dict[str, Any]:
@@ -69,17 +105,19 @@ def conversation_to_chat(conversation: Conversation) -> dict[str, Any]:
 
 
 def write_chat_jsonl(conversations: Iterable[Conversation], path: Path) -> None:
-    """Write ``conversations`` as chat JSONL, one record per line."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(conversation_to_chat(c), ensure_ascii=False) + "\n" for c in conversations)
+    """Write chat JSONL atomically: a crash or a full disk leaves the old file (or none), never half of one."""
+    lines = (json.dumps(redact(conversation_to_chat(c)), ensure_ascii=False) + "\n" for c in conversations)
+    atomic_write_text(Path(path), "".join(lines))
 
 
 def parse_line(record: Any, path: Path, line_number: int) -> Conversation:
-    """One JSONL record: a simuser Conversation record or a plain chat record."""
+    """One JSONL record: a simuser Conversation record or a plain chat record, checked."""
     if not isinstance(record, dict) or "messages" not in record:
-        raise UserError(f"{path}:{line_number}: expected an object with 'messages'; see docs/schema.md")
-    if "schema_version" in record:
+        raise UserError(f"{where(path, line_number)}: expected an object with 'messages'; see docs/schema.md")
+    if "schema_version" not in record:
+        return conversation_from_chat(record, line_number, path)
+    check_schema_version(record["schema_version"], path, line_number)
+    try:
         return Conversation.model_validate(record)
-    return conversation_from_chat(record, line_number)
+    except ValidationError as exc:
+        raise validation_line(exc, path, line_number, "simuser record") from None

@@ -11,9 +11,7 @@ run, which is the one way ``--resume`` could otherwise duplicate a conversation.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import platform
 import time
 import uuid
@@ -21,11 +19,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simuser.errors import UserError
+from simuser.redact import redact
 from simuser.schema import SCHEMA_VERSION, Conversation
-from simuser.store.jsonl import append_record, iter_records, repair_tail
+from simuser.store.atomic import atomic_write_text, lock_file, writing
+from simuser.store.inputs import check_file, check_schema_version, json_lines, read_text, validation_line
+from simuser.store.jsonl import append_record, repair_tail
 
 RUN_FILE = "run.json"
 CONVERSATIONS_FILE = "conversations.jsonl"
@@ -73,39 +74,42 @@ class RunStore:
         return self.manifest_path.exists()
 
     def create(self, config: dict[str, Any]) -> RunManifest:
+        """A new run.json (secrets redacted); the caller holds the lock (:meth:`acquire`)."""
         if self.exists():
             raise UserError(
                 f"{self.run_dir} already holds a run; continue it with --resume {self.run_dir} or choose another --out"
             )
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        manifest = RunManifest(config=config, versions=package_versions())
+        if self.conversations_path.exists() and self.conversations_path.stat().st_size:
+            raise UserError(f"{self.run_dir} holds {CONVERSATIONS_FILE} but no {RUN_FILE}; choose another --out")
+        manifest = RunManifest(config=redact(config), versions=package_versions())
         self.save_manifest(manifest)
         return manifest
 
     def load_manifest(self) -> RunManifest:
+        """run.json, checked: UTF-8 JSON of the right shape, with a schema version this simuser reads."""
         if not self.exists():
             raise UserError(f"{self.run_dir} is not a simuser run (no {RUN_FILE}); check the path")
+        text = read_text(self.manifest_path, "run file", "restore run.json or start a new run")
         try:
-            return RunManifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise UserError(f"{self.manifest_path} is not a valid run file ({exc.__class__.__name__})") from None
+            manifest = RunManifest.model_validate_json(text)
+        except ValidationError as exc:
+            raise validation_line(exc, self.manifest_path, None, "run file") from None
+        check_schema_version(manifest.schema_version, self.manifest_path)
+        return manifest
 
     def save_manifest(self, manifest: RunManifest) -> None:
-        staging = self.manifest_path.with_suffix(".json.tmp")
-        staging.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-        os.replace(staging, self.manifest_path)
+        """Atomic and durable (temporary file, fsync, rename), with secrets redacted."""
+        atomic_write_text(self.manifest_path, json.dumps(redact(manifest.model_dump(mode="json")), indent=2))
 
     def acquire(self) -> None:
-        """Become the run's only writer, and cut a torn last line left by a crash."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(self.run_dir / ".lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise UserError(f"{self.run_dir} is being written by another simuser process; wait for it") from None
-        self._lock_handle = handle
-        repair_tail(self.conversations_path)
+        """Become the run's only writer, and cut a torn last line left by a crash.
+
+        Call it only after the run has been validated (:meth:`load_manifest`, :meth:`conversations`):
+        nothing is repaired or written in a run that a command is about to refuse.
+        """
+        self._lock_handle = lock_file(self.run_dir / ".lock", self.run_dir)
+        with writing(self.run_dir):
+            repair_tail(self.conversations_path)
 
     def release(self) -> None:
         if self._lock_handle is not None:
@@ -113,10 +117,20 @@ class RunStore:
             self._lock_handle = None
 
     def append(self, conversation: Conversation) -> None:
-        append_record(self.conversations_path, json.loads(conversation.model_dump_json()))
+        with writing(self.run_dir):
+            append_record(self.conversations_path, redact(json.loads(conversation.model_dump_json())))
 
     def conversations(self) -> list[Conversation]:
-        return [Conversation.model_validate(r) for r in iter_records(self.conversations_path)]
+        """Every finished conversation, each line checked as `show` and `export` check it.
+
+        Only a torn last line (a crash mid-append) is skipped; a corrupt line elsewhere is one error.
+        """
+        from simuser.store.chat_jsonl import parse_line
+
+        if not self.conversations_path.exists():
+            return []
+        check_file(self.conversations_path, "run records", "restore the file or start a new run")
+        return [parse_line(r, self.conversations_path, n) for n, r in json_lines(self.conversations_path, torn_tail_ok=True)]
 
     def finished_keys(self) -> set[tuple[str, int]]:
-        return {(r["intent"]["id"], r.get("sample_index", 0)) for r in iter_records(self.conversations_path)}
+        return {c.key for c in self.conversations()}

@@ -93,12 +93,16 @@ def load_finished(run_dir: Path):
     """The stored run as a RunResult when ``run_dir`` holds a finished run, else None."""
     from simuser.engine.loop import RunResult
     from simuser.engine.summary import RunSummary
+    from simuser.errors import UserError
     from simuser.store import RunStore
 
     store = RunStore(run_dir)
     if not store.exists():
         return None
-    manifest = store.load_manifest()
-    if manifest.status != "finished":
+    try:  # a damaged or newer-schema entry is a cache miss, simulated again
+        manifest = store.load_manifest()
+        if manifest.status != "finished":
+            return None
+        return RunResult(run_dir, store.conversations(), RunSummary.model_validate(manifest.summary or {}))
+    except (UserError, ValueError):
         return None
-    return RunResult(run_dir, store.conversations(), RunSummary.model_validate(manifest.summary or {}))

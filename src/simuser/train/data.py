@@ -17,11 +17,11 @@ from simuser.schema import Conversation
 FLIP_INFO = "flip.json"
 
 
-def read_logs(path: Path | str) -> list[Conversation]:
+def read_logs(path: Path | str, *, allow_empty: bool = True) -> list[Conversation]:
     """Conversations from a chat JSONL file or a run directory (see :func:`simuser.store.read_conversations`)."""
     from simuser.store import read_conversations
 
-    return read_conversations(path)
+    return read_conversations(path, allow_empty=allow_empty)
 
 
 def load_base(model: str, *, dtype: Any = None) -> tuple[Any, Any]:
@@ -57,8 +57,11 @@ def load_userlm_tokenizer(model: str) -> Any:
 
 
 def save_flipped(dataset: Any, summary: dict[str, Any], out: Path, model: str) -> None:
-    dataset.save_to_disk(str(out))
-    (Path(out) / FLIP_INFO).write_text(json.dumps({"model": model, **summary}, indent=2) + "\n")
+    from simuser.store.atomic import atomic_write_text, writing
+
+    with writing(Path(out)):
+        dataset.save_to_disk(str(out))
+    atomic_write_text(Path(out) / FLIP_INFO, json.dumps({"model": model, **summary}, indent=2) + "\n")
 
 
 def is_flipped_dataset(path: Path) -> bool:
@@ -68,7 +71,14 @@ def is_flipped_dataset(path: Path) -> bool:
 def load_flipped(path: Path, model: str) -> tuple[Any, dict[str, Any]]:
     """A dataset written by ``simuser flip``; it must have been tokenised for ``model``."""
     datasets = require("datasets", "train")
-    info = json.loads((path / FLIP_INFO).read_text())
+    from simuser.store.inputs import read_text
+
+    try:
+        info = json.loads(read_text(path / FLIP_INFO, "flip info", f"flip the logs again into {path}"))
+    except json.JSONDecodeError:
+        raise UserError(f"{path / FLIP_INFO} is not valid JSON; flip the logs again into {path}") from None
+    if not isinstance(info, dict):
+        raise UserError(f"{path / FLIP_INFO} is not a JSON object; flip the logs again into {path}")
     if info.get("model") != model:
         raise UserError(f"{path} was flipped with the tokenizer of '{info.get('model')}', not '{model}'; "
                         f"pass --model {info.get('model')} or flip again with --model {model}")

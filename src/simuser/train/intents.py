@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from simuser.redact import redact
 from simuser.schema import Conversation, normalize_intent_text
 from simuser.tokens import INTENT_PREFIX
 
@@ -92,15 +94,12 @@ def _record(conversation: Conversation, intent: str, raw: str) -> dict[str, Any]
 
 def done_ids(out: Path) -> set[str]:
     """Ids already written to ``out`` (a torn last line from a crash is ignored and redone)."""
-    if not out.is_file():
+    from simuser.store.inputs import check_file, json_lines
+
+    if not out.exists():
         return set()
-    ids = set()
-    for line in out.read_text(encoding="utf-8").splitlines():
-        try:
-            ids.add(json.loads(line)["id"])
-        except (json.JSONDecodeError, KeyError, TypeError):
-            continue
-    return ids
+    check_file(out, "intents output", "pass another --out or remove the file")
+    return {str(record.get("id")) for _, record in json_lines(out, torn_tail_ok=True)}
 
 
 def summarize_intents(
@@ -113,8 +112,15 @@ def summarize_intents(
     progress: Callable[[int], None] | None = None,
 ) -> IntentsResult:
     """Append one intent per conversation not yet in ``out``; ``progress(n)`` after each batch."""
+    from simuser.store.atomic import file_lock, writing
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(out), writing(out.parent):
+        return _summarize_locked(list(conversations), chat, out, batch_size, prompt_file, progress)
+
+
+def _summarize_locked(conversations: list[Conversation], chat: ChatFunction, out: Path, batch_size: int,
+                      prompt_file: Path, progress: Callable[[int], None] | None) -> IntentsResult:
     done = done_ids(out)
     todo = [c for c in conversations if conversation_id(c) not in done]
     skipped = sum(1 for _ in done)
@@ -124,7 +130,9 @@ def summarize_intents(
         replies = chat([intent_chat(c, prompt_file) for c in batch])
         with out.open("a", encoding="utf-8") as handle:
             for conversation, raw in zip(batch, replies, strict=True):
-                handle.write(json.dumps(_record(conversation, clean_intent(raw), raw), ensure_ascii=False) + "\n")
+                handle.write(json.dumps(redact(_record(conversation, clean_intent(raw), raw)), ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
         if progress is not None:
             progress(len(batch))
     return IntentsResult(out, len(todo), skipped)

@@ -27,7 +27,7 @@ class ServedUserLMOptions(BaseModel):
     min_words: int = Field(defaults.MIN_WORDS, ge=0)
     max_words: int = Field(defaults.MAX_WORDS, ge=0)
     block_repeats: bool = True
-    max_retries: int = Field(defaults.MAX_RETRIES, ge=0)
+    max_retries: int = Field(defaults.MAX_RETRIES, ge=0, le=20)
 
     def guardrail_config(self) -> GuardrailConfig:
         if not self.guardrails:
