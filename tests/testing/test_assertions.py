@@ -9,10 +9,16 @@ from simuser.testing import assert_success_rate, success_rate
 from simuser.testing.assertions import default_score
 
 
+def _task(intent_id: str) -> dict:
+    return {"id": intent_id, "intent": f"goal {intent_id}", "question": "What is 2 + 2?", "check": {"type": "number", "answer": 4}}
+
+
 def _conversation(intent_id: str, reason: str, reply: str = "ok", task: bool = False) -> Conversation:
+    check = {"check": {"passed": reason == "task_solved", "score": 1.0, "status": "passed"}} if task else {}
     conversation = Conversation(
-        intent=Intent(id=intent_id, text=f"goal {intent_id}", metadata={"task": {"id": intent_id}} if task else {}),
-        messages=[Message(role="user", content=f"question {intent_id}"), Message(role="assistant", content=reply)],
+        intent=Intent(id=intent_id, text=f"goal {intent_id}", metadata={"task": _task(intent_id)} if task else {}),
+        messages=[Message(role="user", content=f"question {intent_id}"),
+                  Message(role="assistant", content=reply, metadata=check)],
     )
     conversation.end_reason = EndReason(reason) if reason in EndReason._value2member_map_ else None
     if conversation.end_reason is None:
