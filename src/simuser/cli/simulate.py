@@ -46,6 +46,7 @@ def simulate_command(
     knowledge: KnowledgeOpt = None,
     keep_going: KeepGoingOpt = False,
     threads: ThreadsOpt = None,
+    population: Annotated[Path | None, typer.Option("--population", help="Personas (YAML list or JSONL of name, weight, description, attributes); one drawn per conversation from its seed.")] = None,
 ) -> None:
     """Simulate users against an assistant and store every conversation in a run directory."""
     from simuser.models.threads import resolve_threads
@@ -61,6 +62,7 @@ def simulate_command(
             concurrency=concurrency, batch_size=batch_size, stop_on_tool=stop_on_tool or [],
             threads=resolve_threads(threads),
             conversation_timeout_s=conversation_timeout,
+            population=_population(population),
             simulator=_spec(simulator, simulator_model, simulator_option, "--simulator-option"),
             assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
                             base_url=base_url, api_key_env=api_key_env),
@@ -133,6 +135,12 @@ def _task_config(intents: Path | None, out: Path | None, task_flags: dict[str, A
                                      task_flags["knowledge"])
     name = task_flags["tasks"].stem if task_flags["tasks"] is not None else task_flags["suite"]
     return task_config(tasks, knowledge, out=out or Path("runs") / name, **fields)
+
+
+def _population(path: Path | None):
+    from simuser.population import load_population
+
+    return load_population(path) if path is not None else None
 
 
 def _given_flags(ctx: typer.Context) -> set[str]:

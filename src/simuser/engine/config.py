@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simuser import defaults
+from simuser.population import Persona
 from simuser.schema import ComponentSpec, Intent, normalize_intent_text
 from simuser.seeds import derive_seed
 
@@ -36,6 +37,7 @@ class RunConfig(BaseModel):
     threads: int | None = Field(default=None, ge=1, description="torch intra-op threads for local models (None: as torch has them; the CLI sets the machine's cores)")
     conversation_timeout_s: float | None = Field(
         default=None, gt=0, description="seconds a conversation may take; checked after each exchange (end reason timed_out)")
+    population: list[Persona] | None = Field(None, description="personas drawn one per conversation (--population)")
 
     @field_validator("intents", mode="before")
     @classmethod

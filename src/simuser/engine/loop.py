@@ -38,6 +38,7 @@ from simuser.errors import UserError
 from simuser.models.concurrency import run_sync
 from simuser.models.threads import apply_threads
 from simuser.options import options_model
+from simuser.population import Persona, draw_persona
 from simuser.schema import Conversation, EndReason, Message
 from simuser.store import RunStore
 from simuser.users import ConversationState, TurnKind, UserSimulator, UserTurn
@@ -117,12 +118,16 @@ async def asimulate(
 def plan(config: RunConfig, done: set[tuple[str, int]], simulator: UserSimulator, assistant: Assistant) -> list[Conversation]:
     """Fresh conversations for every (intent, sample) not yet finished, in a stable order."""
     specs: dict[str, Any] = {"simulator": simulator.describe(), "assistant": assistant.describe()}
-    return [
+    todo = [
         Conversation(intent=intent, sample_index=k, seed=config.conversation_seed(intent.id, k), **specs)
         for intent in config.intents
         for k in range(config.n)
         if (intent.id, k) not in done
     ]
+    if config.population:  # one persona per conversation, drawn from its seed (simuser.population)
+        for conversation in todo:
+            conversation.metadata["persona"] = draw_persona(config.population, conversation.seed).model_dump()
+    return todo
 
 
 class ConversationLoop:
@@ -202,7 +207,8 @@ class ConversationLoop:
         return [c for c in active if c.end_reason is None]
 
     async def user_step(self, active: list[Conversation]) -> list[Conversation]:
-        states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns)), conversation_id(c)) for c in active]
+        states = [ConversationState(c.intent, tuple(c.messages), derive_seed(c.seed, "user", len(c.user_turns)), conversation_id(c),
+                                    persona=persona_of(c)) for c in active]
         started = time.perf_counter()
         try:
             turns = await self.simulator.next_turns(states)
@@ -364,6 +370,11 @@ class RunSession:
             finally:  # a full disk must not leave the run locked
                 self.store.release()
         return summary
+
+
+def persona_of(conversation: Conversation) -> Persona | None:
+    persona = conversation.metadata.get("persona")
+    return Persona.model_validate(persona) if persona else None
 
 
 def with_concurrency(config: RunConfig):

@@ -20,6 +20,7 @@ from simuser.errors import UserError
 from simuser.metrics import DEFAULT_METRICS, TEXT_METRICS, metrics
 from simuser.metrics.base import Metric, MetricContext, MetricResult, NotComputed, ProbeProgress
 from simuser.metrics.probes import run_sync
+from simuser.population import persona_breakdown
 from simuser.schema import ComponentSpec, Conversation
 
 REPORT_VERSION = "1"
@@ -119,6 +120,7 @@ class RunEvaluation:
             "paper": PAPER_VALUES,
             "paper_notes": PAPER_NOTES,
             "metric_info": metric_info(DEFAULT_METRICS),
+            "by_persona": persona_breakdown(self.conversations),
         }
 
 

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from simuser.population import Persona
 from simuser.schema import ComponentSpec, Intent, Message, user_visible
 
 
 @dataclass(frozen=True)
 class ConversationState:
-    """What a simulator sees: the intent, the history so far, and a seed for this turn.
+    """What a simulator sees: the intent, the history so far, a seed for this turn, and who the user is
+    (``persona``: the conversation's persona from ``--population``, or None).
 
     ``messages`` is the user's view of the history: tool calls and tool results are filtered out on
     construction (see :func:`simuser.schema.user_visible`), so no simulator can see the agent's tools,
@@ -43,6 +45,7 @@ class ConversationState:
     messages: Sequence[Message]
     seed: int = 0
     key: str | None = None
+    persona: Persona | None = None
 
     def __post_init__(self) -> None:
         if any(m.is_tool_traffic for m in self.messages):

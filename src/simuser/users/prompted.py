@@ -35,6 +35,7 @@ from simuser import defaults
 from simuser.errors import UserError
 from simuser.models.chat import Generation, Sampling, build_chat_model
 from simuser.options import parse_options
+from simuser.population import Persona
 from simuser.schema import ComponentSpec
 from simuser.seeds import derive_seed
 from simuser.tokens import END_CONVERSATION
@@ -73,8 +74,10 @@ class UserPrompt:
     start_message: str
 
     @classmethod
-    def render(cls, intent: str, path: Path = PROMPT_FILE) -> UserPrompt:
-        module = _template(path).make_module({"intent": intent, "end_marker": END_CONVERSATION})
+    def render(cls, intent: str, path: Path = PROMPT_FILE, persona: Persona | None = None) -> UserPrompt:
+        """``persona`` (None without ``--population``) is the template's ``persona`` variable."""
+        variables = {"intent": intent, "end_marker": END_CONVERSATION, "persona": persona}
+        module = _template(path).make_module(variables)
         start = getattr(module, "start_message", None) or "Start the conversation."
         return cls(str(module).strip(), start)
 
@@ -155,7 +158,7 @@ class PromptedSimulator:
 
     def chat_for(self, state: ConversationState) -> list[dict[str, str]]:
         """Exactly what the chat model is sent for ``state``'s next user turn."""
-        prompt = UserPrompt.render(state.intent.text, self.prompt_path)
+        prompt = UserPrompt.render(state.intent.text, self.prompt_path, state.persona)
         return [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.start_message},
                 *flip_roles(state.openai_messages())]
 

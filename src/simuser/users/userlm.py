@@ -38,7 +38,7 @@ from simuser.seeds import derive_seed
 from simuser.users.base import ConversationState, UserTurn
 from simuser.users.guardrails import Draft, generate_with_guardrails
 from simuser.users.userlm_options import ServedUserLMOptions
-from simuser.users.userlm_template import parse_user_turn, render_prompt
+from simuser.users.userlm_template import parse_user_turn, render_prompt, system_message
 
 if TYPE_CHECKING:
     from simuser.users.userlm_loading import LoadedUserLM
@@ -130,9 +130,9 @@ class UserLMSimulator:
         history = state.openai_messages()
         loaded = self._ready()
         if loaded.use_chat_template:
-            messages = [{"role": "system", "content": state.intent.text}, *history]
+            messages = [{"role": "system", "content": system_message(state)}, *history]
             return loaded.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        return render_prompt(state.intent.text, history)
+        return render_prompt(system_message(state), history)
 
     async def _draft(self, states: list[ConversationState], attempt: int) -> list[Draft]:
         drafts: list[Draft] = []

@@ -66,7 +66,7 @@ from simuser.users.guardrails import BAN_BIAS, Draft, generate_with_guardrails
 from simuser.users.server_profiles import PROFILES, ServerName, ServerProfile, detect_profile
 from simuser.users.token_ids import local_token_id, served_token_id
 from simuser.users.userlm_options import ServedUserLMOptions
-from simuser.users.userlm_template import parse_user_turn, render_prompt
+from simuser.users.userlm_template import parse_user_turn, render_prompt, system_message
 
 
 class CompletionsOptions(ServedUserLMOptions):
@@ -127,7 +127,7 @@ class UserLMCompletionsSimulator:
                 pass  # its event loop is gone, and the sockets with it
 
     def prompt(self, state: ConversationState) -> str:
-        return render_prompt(state.intent.text, state.openai_messages())
+        return render_prompt(system_message(state), state.openai_messages())
 
     async def setup(self) -> _Setup:
         """Find out (once) which server this is and the end marker's token id."""

@@ -43,7 +43,7 @@ from simuser.users.guardrails import (
     whitespace_token_ids,
 )
 from simuser.users.userlm_options import ServedUserLMOptions
-from simuser.users.userlm_template import parse_user_turn, render_prompt
+from simuser.users.userlm_template import parse_user_turn, render_prompt, system_message
 
 
 class LlamaCppOptions(ServedUserLMOptions):
@@ -139,7 +139,7 @@ class UserLMLlamaCppSimulator:
 
     def draft_one(self, state: ConversationState, attempt: int) -> Draft:
         llm, o = self._llm, self.options
-        prompt = llm.tokenize(render_prompt(state.intent.text, state.openai_messages()).encode("utf-8"),
+        prompt = llm.tokenize(render_prompt(system_message(state), state.openai_messages()).encode("utf-8"),
                               add_bos=False, special=True)
         if len(prompt) + o.max_new_tokens > o.n_ctx:
             return Draft("", metadata={"context_full": True, "prompt_tokens": len(prompt)})

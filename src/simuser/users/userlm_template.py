@@ -21,11 +21,17 @@ byte for byte, and a test checks that they do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from simuser.models.templates import USERLM_CHAT_TEMPLATE
+from simuser.population import userlm_system_message
 from simuser.tokens import END_CONVERSATION, END_HEADER, END_OF_TURN, START_HEADER
 
-__all__ = ["USERLM_CHAT_TEMPLATE", "open_user_header", "parse_user_turn", "render_message", "render_prompt"]
+if TYPE_CHECKING:
+    from simuser.users.base import ConversationState
+
+__all__ = ["USERLM_CHAT_TEMPLATE", "open_user_header", "parse_user_turn", "render_message", "render_prompt",
+           "system_message"]
 
 def render_message(role: str, content: str) -> str:
     return f"{START_HEADER}{role}{END_HEADER}\n{content}{END_OF_TURN}"
@@ -41,6 +47,12 @@ def render_prompt(intent: str, messages: Iterable[Mapping[str, str]]) -> str:
     parts += [render_message(m["role"], m["content"]) for m in messages]
     parts.append(open_user_header())
     return "".join(parts)
+
+
+def system_message(state: ConversationState) -> str:
+    """The system message for ``state``: its intent, then its persona block when it has one
+    (:func:`simuser.population.userlm_system_message`; docs/populations.md shows the bytes)."""
+    return userlm_system_message(state.intent.text, state.persona)
 
 
 def parse_user_turn(raw: str) -> tuple[str, bool]:

@@ -33,7 +33,7 @@ from simuser.users.banned_openings import redraft_banned_openings
 from simuser.users.base import ConversationState, UserTurn
 from simuser.users.guardrails import BAN_BIAS, Draft, generate_with_guardrails
 from simuser.users.userlm_options import ServedUserLMOptions
-from simuser.users.userlm_template import parse_user_turn, render_prompt
+from simuser.users.userlm_template import parse_user_turn, render_prompt, system_message
 
 
 class VLLMOptions(ServedUserLMOptions):
@@ -105,7 +105,7 @@ class UserLMVLLMSimulator:
     def generate(self, states: Sequence[ConversationState], attempt: int = 0, redraw: int = 0) -> list[Draft]:
         """One ``LLM.generate`` call for ``states``: raw drafts, before the text-level guardrails."""
         tokenizer = self._llm.get_tokenizer()
-        prompts = [{"prompt_token_ids": tokenizer.encode(render_prompt(s.intent.text, s.openai_messages()),
+        prompts = [{"prompt_token_ids": tokenizer.encode(render_prompt(system_message(s), s.openai_messages()),
                                                          add_special_tokens=False)} for s in states]
         params = [self.sampling_params(s, derive_seed(s.seed, "vllm", attempt, redraw)) for s in states]
         with self._lock:
