@@ -1,4 +1,4 @@
-"""``simuser export`` / ``simuser import``: plain chat JSONL (or DeepEval test cases) out of and into run directories."""
+"""``simuser export`` / ``simuser import``: conversations out of (as training data, simuser.export; or DeepEval test cases) and into run directories."""
 
 from __future__ import annotations
 
@@ -18,19 +18,45 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="chat-jsonl, or d
 
 
 def export_command(
-    run: Annotated[Path, typer.Argument(help="Run directory.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
-    fmt: FormatOpt = "chat-jsonl",
+    run: Annotated[Path, typer.Argument(help="Run directory (or a conversations JSONL).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (a directory for --format hf).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="chat-jsonl, openai-finetune, sharegpt, hf, parquet (docs/export.md), or deepeval.")] = "chat-jsonl",
+    where: Annotated[list[str] | None, typer.Option("--where", help="KEY=VALUE on the conversation record, e.g. end_reason=user_ended (repeatable).")] = None,
+    solved_only: Annotated[bool, typer.Option("--solved-only", help="Only conversations a task check marked solved (no-op in runs without checks).")] = False,
+    min_turns: Annotated[int, typer.Option("--min-turns", min=0, help="Only conversations with at least this many user turns.")] = 0,
+    persona: Annotated[list[str] | None, typer.Option("--persona", help="Only conversations of this persona (repeatable).")] = None,
+    dedup: Annotated[str, typer.Option("--dedup", help="Drop duplicate user sides: none, exact, or near (exact + Jaccard of word 3-grams >= --near-threshold).")] = "none",
+    near_threshold: Annotated[float, typer.Option("--near-threshold", min=0.0, max=1.0, help="Jaccard similarity at which --dedup near drops a conversation.")] = 0.9,
+    card: Annotated[bool, typer.Option("--card/--no-card", help="Write a dataset card (README.md) next to the data.")] = True,
+    push_to_hub: Annotated[str | None, typer.Option("--push-to-hub", help="Also upload to this Hugging Face dataset repo (needs network and HF_TOKEN).")] = None,
 ) -> None:
-    """Write a run as chat JSONL ({"intent": ..., "messages": [OpenAI messages]} per line) or DeepEval test cases."""
-    from simuser.store import CONVERSATIONS_FILE, RUN_FILE, read_conversations, write_chat_jsonl
+    """Write a run's conversations as training data, filtered and de-duplicated, with a dataset card."""
+    from simuser.export import ExportFilters, export_run
+    from simuser.store import CONVERSATIONS_FILE, RUN_FILE
     from simuser.store.atomic import refuse_overwrite
 
     refuse_overwrite(out, [run, run / CONVERSATIONS_FILE, run / RUN_FILE], "--out")
-    conversations = read_conversations(run)
-    writer = write_chat_jsonl if fmt == "chat-jsonl" else _format_function(fmt, 0)
-    writer(conversations, out)
-    console.print(f"{len(conversations)} conversations -> {out}")
+
+    if format in FORMATS:  # DeepEval test cases (simuser.integrations), written by their own function
+        conversations = _format_function(format, 0)
+        from simuser.store import read_conversations
+
+        items = read_conversations(run)
+        conversations(items, out)
+        console.print(f"{len(items)} conversations -> {out}")
+        return
+    filters = ExportFilters(where=ExportFilters.parse_where(where or []), solved_only=solved_only,
+                            min_turns=min_turns, personas=list(persona or []))
+    result = export_run(run, out, format, filters, dedup=dedup, near_threshold=near_threshold, card=card,
+                        push_to_hub=push_to_hub)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    dropped = {k: v for k, v in result.filters.dropped.items() if v}
+    console.print(f"{result.exported} of {result.total} conversations -> {out}"
+                  + (f" (filters dropped {dropped})" if dropped else "")
+                  + (f" (duplicates dropped: {result.dedup.exact} exact, {result.dedup.near} near)" if dedup != "none" else ""))
+    if result.card is not None:
+        console.print(f"dataset card -> {result.card}")
 
 
 def _format_function(name: str, index: int):
