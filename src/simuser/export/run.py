@@ -11,7 +11,6 @@ from simuser.export.dedup import DEFAULT_THRESHOLD, DedupReport, deduplicate
 from simuser.export.filters import ExportFilters, FilterReport, apply_filters
 from simuser.export.formats import formats
 
-
 DEDUP_MODES = ("none", "exact", "near")
 
 
