@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["USERLM_CHAT_TEMPLATE", "open_user_header", "parse_user_turn", "render_message", "render_prompt",
            "system_message"]
 
+
 def render_message(role: str, content: str) -> str:
     return f"{START_HEADER}{role}{END_HEADER}\n{content}{END_OF_TURN}"
 
