@@ -27,6 +27,7 @@ COMMANDS = (
     "demo", "evaluate", "compare", "score", "gap",
     "intents", "flip", "train", "perplexity",
     "serve",
+    "redteam",
 )
 
 app = typer.Typer(
