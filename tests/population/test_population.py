@@ -143,3 +143,11 @@ def test_breakdown_by_persona_worked_out_by_hand():
     assert "solved_share" not in terse
     assert table["verbose"]["words_per_turn_ci95"] is None
     assert table["verbose"]["solved_share"] == 0.0 and table["(none)"]["solved_share"] == 1.0
+
+
+def test_an_intent_can_pin_its_persona(tmp_path):
+    pinned = Intent(id="p", text="You are a user chatting with an assistant language model to x",
+                    metadata={"persona": VERBOSE.model_dump()})
+    config = RunConfig(intents=[pinned], n=6, population=[TERSE], assistant={"name": "echo"})
+    result = simulate(config, simulator=PersonaEcho(), progress=False)
+    assert {c.messages[0].content for c in result.conversations} == {"I am verbose"}

@@ -27,7 +27,7 @@ COMMANDS = (
     "demo", "evaluate", "compare", "score", "gap",
     "intents", "flip", "train", "perplexity",
     "serve",
-    "redteam",
+    "redteam", "survey",
 )
 
 app = typer.Typer(

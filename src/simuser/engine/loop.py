@@ -124,8 +124,11 @@ def plan(config: RunConfig, done: set[tuple[str, int]], simulator: UserSimulator
         for k in range(config.n)
         if (intent.id, k) not in done
     ]
-    if config.population:  # one persona per conversation, drawn from its seed (simuser.population)
-        for conversation in todo:
+    for conversation in todo:  # an intent may pin a persona; else one is drawn from the seed (simuser.population)
+        pinned = conversation.intent.metadata.get("persona")
+        if pinned:
+            conversation.metadata["persona"] = Persona.model_validate(pinned).model_dump()
+        elif config.population:
             conversation.metadata["persona"] = draw_persona(config.population, conversation.seed).model_dump()
     return todo
 
