@@ -27,7 +27,7 @@ COMMANDS = (
     "demo", "evaluate", "compare", "score", "gap",
     "intents", "flip", "train", "perplexity",
     "serve",
-    "redteam", "survey",
+    "redteam", "survey", "judge",
 )
 
 app = typer.Typer(
