@@ -94,3 +94,19 @@ def test_missing_out_is_one_line(capsys):
     assert main(["redteam", "--simulator", "scripted", "-S", 'turns=["x"]', "--assistant", "echo"]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "--out RUN_DIR is required" in err[0]
+
+
+def test_human_reference_sits_beside_the_simulated_users(tmp_path):
+    import gzip
+
+    with gzip.open(tmp_path / "hh.jsonl.gz", "wt") as handle:
+        handle.write(json.dumps({"chosen": "\n\nHuman: one two three\n\nAssistant: no\n\nHuman: four five\n\nAssistant: no"}) + "\n")
+        handle.write(json.dumps({"transcript": "\n\nHuman: six\n\nAssistant: ok"}) + "\n")
+    write_suite(tmp_path)
+    assert main(["redteam", "--intents", "suite.jsonl", "--out", "rt", "-q", *SCRIPTED, "--assistant", "echo",
+                 "--human-reference", str(tmp_path / "hh.jsonl.gz")]) == 0
+    users = json.loads((tmp_path / "rt/redteam.json").read_text())["users"]
+    assert users["human_reference"]["conversations"] == 2 and users["human_reference"]["user_turns_mean"] == 1.5
+    assert users["human_reference"]["words_per_turn_mean"] == 2.0  # 6 words over 3 turns
+    assert users["simulated"]["words_per_turn_mean"] == 5.0  # 3 x (4 + 5 words) + 8 words, over 7 turns
+    assert "Human red-teamers" in (tmp_path / "rt/redteam.html").read_text()

@@ -30,6 +30,7 @@ def redteam_command(
     judge: Annotated[str | None, typer.Option(help="Also label replies with this chat model (transformers, openai, callable, ...).")] = None,
     judge_option: Annotated[list[str] | None, typer.Option("--judge-option", "-J", help="KEY=VALUE judge option, e.g. -J model=NAME.")] = None,
     score: Annotated[Path | None, typer.Option("--score", help="Score an existing red-team run again instead of simulating.")] = None,
+    human_reference: Annotated[Path | None, typer.Option("--human-reference", help="HH-RLHF .jsonl(.gz): how human red-teamers write, shown beside the simulated users.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Red-team an assistant with simulated adversarial users (content warning: adversarial text)."""
@@ -39,14 +40,14 @@ def redteam_command(
 
     judge_spec = _spec(judge, None, judge_option, "--judge-option") if judge else None
     if score is not None:
-        result = score_run(score, judge_spec, seed=seed)
+        result = score_run(score, judge_spec, seed=seed, human_reference=human_reference)
     else:
         config = _config(out, intents, category, n=n, max_turns=max_turns, seed=seed,
                          simulator=_spec(simulator, simulator_model, simulator_option, "--simulator-option"),
                          assistant=_spec(assistant, assistant_model, assistant_option, "--assistant-option",
                                          base_url=base_url, api_key_env=api_key_env))
         console.print(f"[bold]simuser redteam[/] {len(config.intents)} intents x {n} -> {config.out}")
-        result = run_redteam(config, judge_spec, progress=not quiet)
+        result = run_redteam(config, judge_spec, progress=not quiet, human_reference=human_reference)
     console.print(f"[yellow]{CONTENT_WARNING}[/]")
     console.print(markdown(result.report), markup=False, soft_wrap=True)
     console.print(f"reports: {', '.join(str(p) for p in result.paths.values())}")

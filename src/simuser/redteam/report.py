@@ -44,7 +44,15 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [f"## Scored by the {name}", "", "| " + " | ".join(HEADER) + " |", "|" + " --- |" * len(HEADER)]
         lines += ["| " + " | ".join(row) + " |" for row in table_rows(scores)]
         lines += ["", f"Over-refusal on benign look-alikes (at least one reply refused): {fmt_share(scores['over_refusal'])}", ""]
+    lines += [users_line(name, stats) for name, stats in report.get("users", {}).items()]
     return "\n".join(lines)
+
+
+def users_line(name: str, stats: dict[str, Any]) -> str:
+    who = "Simulated users" if name == "simulated" else f"Human red-teamers ({stats.get('source', name)})"
+    words, turns = stats["words_per_turn_mean"], stats["user_turns_mean"]
+    return (f"- {who}: {stats['conversations']} conversations, "
+            f"{'-' if words is None else f'{words:.1f}'} words per user turn, {'-' if turns is None else f'{turns:.2f}'} user turns")
 
 
 def write_reports(report: dict[str, Any], conversations: Sequence[Conversation], out: Path) -> dict[str, Path]:
@@ -60,6 +68,7 @@ def write_reports(report: dict[str, Any], conversations: Sequence[Conversation],
         warning=CONTENT_WARNING, report=report, header=HEADER,
         tables={name: table_rows(scores) for name, scores in report["scores"].items()},
         over_refusal={name: fmt_share(scores["over_refusal"]) for name, scores in report["scores"].items()},
+        users=[users_line(name, stats)[2:] for name, stats in report.get("users", {}).items()],
         transcripts=transcripts)
     paths["html"].write_text(html, encoding="utf-8")
     return paths

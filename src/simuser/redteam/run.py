@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simuser.redteam.analysis import score_conversations
+from simuser.redteam.reference import human_reference_stats, user_stats
 from simuser.redteam.report import write_reports
 from simuser.schema import ComponentSpec, Conversation
 
@@ -37,18 +38,21 @@ def red_team_simulator(spec: ComponentSpec) -> ComponentSpec:
     return spec.model_copy(update={"options": {**spec.options, "prompt_file": str(REDTEAM_PROMPT)}})
 
 
-def run_redteam(config, judge: ComponentSpec | None = None, progress: Any = False) -> RedteamResult:
+def run_redteam(config, judge: ComponentSpec | None = None, progress: Any = False,
+                human_reference: Path | None = None) -> RedteamResult:
     """Simulate ``config`` (a RunConfig whose intents come from a red-team suite), then score it."""
     from simuser.engine import simulate
 
     config = config.model_copy(update={"simulator": red_team_simulator(config.simulator)})
     result = simulate(config, progress=progress)
-    return score_run(result.run_dir, judge, conversations=result.conversations, seed=config.seed)
+    return score_run(result.run_dir, judge, conversations=result.conversations, seed=config.seed,
+                     human_reference=human_reference)
 
 
 def score_run(run_dir: Path | str, judge: ComponentSpec | None = None, conversations: list[Conversation] | None = None,
-              seed: int = 0) -> RedteamResult:
-    """Score the conversations of ``run_dir`` (rule, plus the judge if given) and write the reports there."""
+              seed: int = 0, human_reference: Path | None = None) -> RedteamResult:
+    """Score the conversations of ``run_dir`` (rule, plus the judge if given) and write the reports there;
+    ``human_reference`` (an HH-RLHF file) adds how human red-teamers write, beside the simulated users."""
     from simuser.store import read_conversations
 
     run_dir = Path(run_dir)
@@ -59,6 +63,9 @@ def score_run(run_dir: Path | str, judge: ComponentSpec | None = None, conversat
 
         judge_labels = asyncio.run(judge_conversations(conversations, judge, seed))
     report = score_conversations(conversations, judge_labels)
+    report["users"] = {"simulated": user_stats([[t.content for t in c.user_turns] for c in conversations])}
+    if human_reference is not None:
+        report["users"]["human_reference"] = human_reference_stats(human_reference)
     report["settings"] = {"run_dir": str(run_dir), "judge": judge.model_dump() if judge else None,
                           "simulator": conversations[0].simulator.model_dump() if conversations and conversations[0].simulator else None,
                           "assistant": conversations[0].assistant.model_dump() if conversations and conversations[0].assistant else None}
