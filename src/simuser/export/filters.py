@@ -45,7 +45,9 @@ class FilterReport:
 
 def apply_filters(conversations: Sequence[Conversation], filters: ExportFilters) -> tuple[list[Conversation], FilterReport]:
     """The conversations ``filters`` keep, and how many each filter dropped (in the order applied)."""
-    kept, dropped, notes = list(conversations), {}, []
+    kept = list(conversations)
+    dropped: dict[str, int] = {}
+    notes: list[str] = []
     for name, keep in _predicates(filters, kept, notes):
         before = len(kept)
         kept = [c for c in kept if keep(c)]

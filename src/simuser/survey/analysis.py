@@ -72,10 +72,11 @@ def segment_stats(item, answers: Sequence[Answer]) -> dict[str, Any]:
     stats["unmapped"] = _share(unmapped, len(answered))
     values = list(range(1, len(item.labels) + 1)) if item.type == "likert" else item.labels
     stats["values"] = {str(v): _share(mapped.count(v), len(mapped)) for v in values}
-    if item.type == "likert" and mapped:
-        stats["mean"] = round(fmean(mapped), 4)  # type: ignore[arg-type]
-        if len(mapped) > 1:
-            half = Z95 * stdev(mapped) / len(mapped) ** 0.5  # type: ignore[arg-type]
+    numbers = [v for v in mapped if isinstance(v, int)]
+    if item.type == "likert" and numbers:
+        stats["mean"] = round(fmean(numbers), 4)
+        if len(numbers) > 1:
+            half = Z95 * stdev(numbers) / len(numbers) ** 0.5
             stats["mean_ci95"] = [round(stats["mean"] - half, 4), round(stats["mean"] + half, 4)]
     return stats
 

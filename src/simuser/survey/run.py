@@ -51,7 +51,8 @@ async def arun_survey(questionnaire, simulator, personas, n, seed, out, batch_si
     user = build_simulator(simulator) if owned else simulator
     asker = SurveyAsker(questionnaire)
     config = RunConfig(intents=survey_intents(questionnaire, personas), n=n, seed=seed, out=out, batch_size=batch_size,
-                       max_turns=len(questionnaire.items) + 1, simulator=user.describe(), assistant=asker.describe())
+                       max_turns=len(questionnaire.items) + 1, simulator=user.describe(), assistant=asker.describe(),
+                       concurrency=1, population=None)
     try:
         result = await asimulate(config, simulator=user, assistant=asker, progress=progress)
     finally:
