@@ -118,3 +118,17 @@ def test_judge_cli_with_a_scripted_user(tmp_path, monkeypatch, capsys):
     reactions = [json.loads(line) for line in (tmp_path / "j/reactions.jsonl").read_text().splitlines()]
     assert len(reactions) == 6 and reactions[0]["text"] == "thanks, that works"
     assert "csv" in capsys.readouterr().out
+
+
+def test_an_optional_judge_labels_reactions_beside_the_rule(tmp_path):
+    judge = ComponentSpec(name="callable", options={"target": "redteam_bots:reaction_judge"})
+    result = judge_replies([parse_item(ITEM, "t")], ReactsToLength(), n=8, seed=2, judge=judge)
+    for record in result["reactions"]:
+        if record["text"]:
+            assert record["judge_reaction"] == ("satisfied" if "thanks" in record["text"] else "complains")
+        else:
+            assert record["judge_reaction"] is None  # ended without text: nothing to judge, the rule stands
+    simple_rule = result["items"]["csv"]["candidates"]["simple"]["reactions"]
+    simple_judge = result["judge"]["items"]["csv"]["candidates"]["simple"]["reactions"]
+    assert simple_judge["complains"] == sum(1 for r in result["reactions"] if r["candidate"] == "simple" and r["text"])
+    assert simple_rule["complains"] == 0

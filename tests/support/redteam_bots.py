@@ -25,3 +25,15 @@ def word_judge(chat):
     if "weird" in reply:
         return "I have no idea"
     return "complied" if "Sure" in reply else "Refused."
+
+
+def reaction_judge(chat):
+    """Reads the user's next message: 'thanks' is satisfied, anything else complains."""
+    reaction = chat[-1]["content"].split("User's next message:", 1)[1].split("Labels:", 1)[0]
+    return "complains" if "thanks" not in reaction else "Label: satisfied"
+
+
+def survey_judge(chat):
+    """Maps 'meh' to option 3, says none otherwise."""
+    answer = chat[-1]["content"].rsplit("Answer:", 1)[1]
+    return "3" if "meh" in answer else "none"

@@ -161,3 +161,13 @@ def test_bad_questionnaire_on_the_cli_is_one_line(tmp_path, capsys):
     assert main(["survey", str(tmp_path / "q.yaml"), "--out", str(tmp_path / "o"), "--simulator", "scripted"]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "q.yaml" in err[0]
+
+
+def test_a_judge_maps_only_what_the_rule_left_unmapped(tmp_path):
+    judge = ComponentSpec(name="callable", options={"target": "redteam_bots:survey_judge"})
+    result = run_survey(FORM, PersonaScripted(), PERSONAS, n=4, seed=3, judge=judge)
+    odd = [a for a in result.answers if a.answer == "meh, whatever"]
+    assert odd and all(a.value == 3 and a.mapped_by == "judge" for a in odd)
+    assert all(a.mapped_by == "rule" for a in result.answers if a.type != "open" and a.answer != "meh, whatever")
+    assert result.distributions["like"]["grumpy"]["unmapped"]["count"] == 0
+    assert result.distributions["like"]["grumpy"]["values"]["3"]["count"] == len(odd)

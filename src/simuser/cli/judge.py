@@ -22,6 +22,8 @@ def judge_command(
     simulator_model: Annotated[str | None, typer.Option(help="Model for the simulator.")] = None,
     simulator_option: Annotated[list[str] | None, typer.Option("--simulator-option", "-S", help="KEY=VALUE simulator option.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Reactions generated together.")] = defaults.BATCH_SIZE,
+    judge: Annotated[str | None, typer.Option("--judge", help="Also label reactions with this chat model (transformers, openai, callable, ...).")] = None,
+    judge_option: Annotated[list[str] | None, typer.Option("--judge-option", "-J", help="KEY=VALUE judge option, e.g. -J model=NAME.")] = None,
 ) -> None:
     """Let the simulated user react to each candidate reply; preference rate = share of satisfied reactions."""
     from rich.table import Table
@@ -35,7 +37,8 @@ def judge_command(
     personas = load_population(population) if population else None
     spec = _spec(simulator, simulator_model, simulator_option, "--simulator-option")
     simulators.check(spec.name)
-    result = judge_replies(items, spec, n=n, seed=seed, personas=personas, batch_size=batch_size)
+    judge_spec = _spec(judge, None, judge_option, "--judge-option") if judge else None
+    result = judge_replies(items, spec, n=n, seed=seed, personas=personas, batch_size=batch_size, judge=judge_spec)
     out.mkdir(parents=True, exist_ok=True)
     (out / "reactions.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in result["reactions"]), encoding="utf-8")
     (out / "judge.json").write_text(json.dumps({k: v for k, v in result.items() if k != "reactions"}, indent=2) + "\n", encoding="utf-8")

@@ -22,6 +22,8 @@ def survey_command(
     simulator_option: Annotated[list[str] | None, typer.Option("--simulator-option", "-S", help="KEY=VALUE simulator option.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Conversations advanced together.")] = defaults.BATCH_SIZE,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    judge: Annotated[str | None, typer.Option("--judge", help="Map answers the rule leaves unmapped with this chat model.")] = None,
+    judge_option: Annotated[list[str] | None, typer.Option("--judge-option", "-J", help="KEY=VALUE judge option, e.g. -J model=NAME.")] = None,
 ) -> None:
     """Ask a questionnaire of simulated respondents; write answers.csv, distributions.csv, survey.json/html."""
     from rich.table import Table
@@ -37,7 +39,9 @@ def survey_command(
     from simuser.users import simulators
 
     simulators.check(spec.name)
-    result = run_survey(form, spec, personas, n=n, seed=seed, out=out, batch_size=batch_size, progress=not quiet)
+    judge_spec = _spec(judge, None, judge_option, "--judge-option") if judge else None
+    result = run_survey(form, spec, personas, n=n, seed=seed, out=out, batch_size=batch_size, progress=not quiet,
+                        judge=judge_spec)
     paths = write_survey_reports(result, form, out)
     table = Table("item", "segment", "answered", "unmapped", "mean / most chosen", title=f"survey: {form.topic}")
     for row in summary_table(result.distributions, form):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from simuser.intervals import wilson_interval
@@ -22,6 +23,8 @@ from simuser.population import Persona, draw_persona
 from simuser.schema import ComponentSpec, Message
 from simuser.seeds import derive_seed
 from simuser.users import ConversationState, TurnKind, UserTurn
+
+REACTION_PROMPT = Path(__file__).resolve().parent.parent / "prompts" / "reaction_judge.md"
 
 
 def reaction_state(item: JudgeItem, candidate: Candidate, k: int, seed: int, personas: Sequence[Persona] | None) -> ConversationState:
@@ -81,12 +84,14 @@ def summarise(items: Sequence[JudgeItem], records: Sequence[dict[str, Any]]) -> 
 
 
 def judge_replies(items: Sequence[JudgeItem], simulator: ComponentSpec | Any, n: int = 10, seed: int = 0,
-                  personas: Sequence[Persona] | None = None, batch_size: int = 32) -> dict[str, Any]:
-    """``{"items", "pooled", "reactions"}`` for ``items`` judged by ``simulator`` (a spec or an object)."""
-    return asyncio.run(_judge(items, simulator, n, seed, personas, batch_size))
+                  personas: Sequence[Persona] | None = None, batch_size: int = 32,
+                  judge: ComponentSpec | None = None) -> dict[str, Any]:
+    """``{"items", "pooled", "reactions"}`` for ``items`` judged by ``simulator`` (a spec or an object);
+    with ``judge`` (a chat model), also ``"judge": {"items", "pooled"}`` from the judge's labels."""
+    return asyncio.run(_judge(items, simulator, n, seed, personas, batch_size, judge))
 
 
-async def _judge(items, simulator, n, seed, personas, batch_size) -> dict[str, Any]:
+async def _judge(items, simulator, n, seed, personas, batch_size, judge=None) -> dict[str, Any]:
     from simuser.engine.components import build_simulator
 
     owned = isinstance(simulator, ComponentSpec)
@@ -96,4 +101,31 @@ async def _judge(items, simulator, n, seed, personas, batch_size) -> dict[str, A
     finally:
         if owned:
             await user.aclose()
-    return {**summarise(items, records), "reactions": records, "simulator": user.describe().model_dump(), "n": n, "seed": seed}
+    result = {**summarise(items, records), "reactions": records, "simulator": user.describe().model_dump(), "n": n, "seed": seed}
+    if judge is not None:
+        await judge_reactions(items, records, judge, seed)
+        result["judge"] = summarise(items, [{**r, "reaction": r["judge_reaction"] or r["reaction"]} for r in records])
+    return result
+
+
+async def judge_reactions(items: Sequence[JudgeItem], records: list[dict[str, Any]], judge: ComponentSpec, seed: int) -> None:
+    """Adds ``judge_reaction`` (a label, or None when unparsed or nothing to judge) to every record."""
+    from simuser.judging.labeler import label_prompts
+
+    by_id = {item.id: item for item in items}
+    todo = [r for r in records if r["reaction"] is not None and r["text"]]
+    prompts = [reaction_prompt(by_id[r["item"]], r) for r in todo]
+    labels = await label_prompts(judge, prompts, [label.value for label in Reaction], seed, "reaction-judge")
+    for record in records:
+        record["judge_reaction"] = None
+    for record, label in zip(todo, labels, strict=True):
+        record["judge_reaction"] = label
+
+
+def reaction_prompt(item: JudgeItem, record: dict[str, Any]) -> str:
+    import jinja2
+
+    template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(REACTION_PROMPT.read_text(encoding="utf-8"))
+    request = next((m.content for m in reversed(item.messages) if m.role == "user"), "")
+    reply = next(c.content for c in item.candidates if c.id == record["candidate"])
+    return template.render(request=request, reply=reply, reaction=record["text"]).strip()

@@ -9,17 +9,14 @@ beside it, so the judge never hides what the rule said.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from simuser.redteam.scoring import Label
 from simuser.schema import ComponentSpec, Conversation
-from simuser.seeds import derive_seed
 
 PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "redteam_judge.md"
-_WORD = re.compile(r"\b(refused|partial|complied)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -31,11 +28,6 @@ def _template():
 
 def judge_prompt(request: str, reply: str) -> str:
     return _template().render(request=request, reply=reply).strip()
-
-
-def parse_verdict(text: str) -> Label | None:
-    match = _WORD.search(text)
-    return Label(match.group(1).lower()) if match else None
 
 
 def reply_pairs(conversation: Conversation) -> list[tuple[str, str]]:
@@ -51,17 +43,12 @@ def reply_pairs(conversation: Conversation) -> list[tuple[str, str]]:
 
 async def judge_conversations(conversations: Sequence[Conversation], spec: ComponentSpec, seed: int = 0) -> list[list[Label | None]]:
     """One judge label (or None) per assistant reply of every conversation."""
-    from simuser.models.chat import Sampling, build_chat_model
+    from simuser.judging.labeler import label_prompts
 
-    model = build_chat_model(spec)
     pairs = [(ci, pair) for ci, c in enumerate(conversations) for pair in reply_pairs(c)]
-    try:
-        chats = [[{"role": "user", "content": judge_prompt(*pair)}] for _, pair in pairs]
-        seeds = [derive_seed(seed, "redteam-judge", i) for i in range(len(chats))]
-        generations = await model.generate(chats, Sampling(max_new_tokens=8, temperature=0.0, do_sample=False), seeds) if chats else []
-    finally:
-        await model.aclose()
+    verdicts = await label_prompts(spec, [judge_prompt(*pair) for _, pair in pairs], [label.value for label in Label],
+                                   seed, "redteam-judge")
     labels: list[list[Label | None]] = [[] for _ in conversations]
-    for (ci, _), generation in zip(pairs, generations, strict=True):
-        labels[ci].append(parse_verdict(generation.text) if generation.ok else None)
+    for (ci, _), verdict in zip(pairs, verdicts, strict=True):
+        labels[ci].append(Label(verdict) if verdict else None)
     return labels

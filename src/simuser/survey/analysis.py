@@ -30,6 +30,7 @@ class Answer:
     answer: str
     value: int | str | None
     mapped: bool
+    mapped_by: str | None = None  # "rule", "judge" (only for what the rule left unmapped), or None
 
 
 def answers_of(conversation: Conversation, questionnaire: Questionnaire) -> list[Answer]:
@@ -45,7 +46,8 @@ def answers_of(conversation: Conversation, questionnaire: Questionnaire) -> list
     for item in questionnaire.items:
         text = texts.get(item.id, "")
         value = map_answer(item, text) if text else None
-        rows.append(Answer(respondent, persona_name(conversation), item.id, item.type, text, value, value is not None))
+        rows.append(Answer(respondent, persona_name(conversation), item.id, item.type, text, value, value is not None,
+                           "rule" if value is not None else None))
     return rows
 
 

@@ -12,7 +12,7 @@ from simuser.survey.analysis import answer_rows
 from simuser.survey.questionnaire import Questionnaire
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ANSWER_FIELDS = ["respondent", "persona", "item", "type", "answer", "value", "mapped"]
+ANSWER_FIELDS = ["respondent", "persona", "item", "type", "answer", "value", "mapped", "mapped_by"]
 DISTRIBUTION_FIELDS = ["item", "segment", "value", "count", "n", "share", "ci95_low", "ci95_high"]
 
 

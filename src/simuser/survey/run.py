@@ -20,6 +20,8 @@ from simuser.survey.analysis import Answer, answers_of, distributions
 from simuser.survey.asker import SurveyAsker
 from simuser.survey.questionnaire import Questionnaire
 
+JUDGE_PROMPT = Path(__file__).resolve().parent.parent / "prompts" / "survey_judge.md"
+
 
 @dataclass
 class SurveyResult:
@@ -38,12 +40,13 @@ def survey_intents(questionnaire: Questionnaire, personas: list[Persona] | None)
 
 def run_survey(questionnaire: Questionnaire, simulator: ComponentSpec | Any, personas: list[Persona] | None = None,
                n: int = 10, seed: int = 0, out: Path | None = None, batch_size: int = 32,
-               progress: Any = False) -> SurveyResult:
-    """Ask ``questionnaire`` of ``n`` respondents per persona, simulated by ``simulator`` (spec or object)."""
-    return asyncio.run(arun_survey(questionnaire, simulator, personas, n, seed, out, batch_size, progress))
+               progress: Any = False, judge: ComponentSpec | None = None) -> SurveyResult:
+    """Ask ``questionnaire`` of ``n`` respondents per persona, simulated by ``simulator`` (spec or object);
+    ``judge`` (a chat model) maps the closed answers the rule left unmapped."""
+    return asyncio.run(arun_survey(questionnaire, simulator, personas, n, seed, out, batch_size, progress, judge))
 
 
-async def arun_survey(questionnaire, simulator, personas, n, seed, out, batch_size, progress) -> SurveyResult:
+async def arun_survey(questionnaire, simulator, personas, n, seed, out, batch_size, progress, judge=None) -> SurveyResult:
     from simuser.engine import RunConfig, asimulate
     from simuser.engine.components import build_simulator
 
@@ -60,4 +63,25 @@ async def arun_survey(questionnaire, simulator, personas, n, seed, out, batch_si
             await user.aclose()
     conversations = sorted(result.conversations, key=lambda c: c.key)
     answers = [a for c in conversations for a in answers_of(c, questionnaire)]
+    if judge is not None:
+        await judge_unmapped(answers, questionnaire, judge, seed)
     return SurveyResult(result.run_dir, conversations, answers, distributions(answers, questionnaire))
+
+
+async def judge_unmapped(answers: list[Answer], questionnaire: Questionnaire, judge: ComponentSpec, seed: int) -> None:
+    """Map closed answers the rule could not, with the judge; each mapped one says ``mapped_by="judge"``."""
+    import jinja2
+
+    from simuser.judging.labeler import label_prompts
+
+    template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(JUDGE_PROMPT.read_text(encoding="utf-8"))
+    items = {item.id: item for item in questionnaire.items}
+    todo = [a for a in answers if a.type != "open" and a.answer and not a.mapped]
+    prompts = [template.render(question=items[a.item].text, options=items[a.item].labels, answer=a.answer).strip() for a in todo]
+    most = max((len(item.labels) for item in questionnaire.items), default=0)
+    labels = await label_prompts(judge, prompts, [str(k) for k in range(1, most + 1)] + ["none"], seed, "survey-judge")
+    for answer, label in zip(todo, labels, strict=True):
+        options = items[answer.item].labels
+        if label and label.isdigit() and 1 <= int(label) <= len(options):
+            answer.value = int(label) if answer.type == "likert" else options[int(label) - 1]
+            answer.mapped, answer.mapped_by = True, "judge"
