@@ -36,6 +36,8 @@ def test_simulate_with_a_population_then_evaluate_breaks_down_by_persona(tmp_pat
     assert {name: row["conversations"] for name, row in report["by_persona"].items()} == dict(
         sorted({n: names.count(n) for n in set(names)}.items()))
     assert report["by_persona"]["terse"]["words_per_turn_mean"] == 2.5  # "hi there", "and then what"
+    metrics = report["by_persona"]["terse"]["metrics"]
+    assert metrics["pace"] == 2.0 and set(metrics) >= {"first_turn_diversity", "lexical_diversity", "pace"}
     html = (tmp_path / "report/report.html").read_text()
     assert "By persona" in html and "<td>verbose</td>" in html
 

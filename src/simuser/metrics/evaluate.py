@@ -20,7 +20,7 @@ from simuser.errors import UserError
 from simuser.metrics import DEFAULT_METRICS, TEXT_METRICS, metrics
 from simuser.metrics.base import Metric, MetricContext, MetricResult, NotComputed, ProbeProgress
 from simuser.metrics.probes import run_sync
-from simuser.population import persona_breakdown
+from simuser.population import persona_breakdown, persona_name
 from simuser.schema import ComponentSpec, Conversation
 
 REPORT_VERSION = "1"
@@ -102,6 +102,7 @@ class RunEvaluation:
     reference_evaluation: Evaluation
     conversations: list[Conversation]
     reference_conversations: list[Conversation]
+    by_persona: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The report.json document (deterministic: no timestamps)."""
@@ -120,7 +121,7 @@ class RunEvaluation:
             "paper": PAPER_VALUES,
             "paper_notes": PAPER_NOTES,
             "metric_info": metric_info(DEFAULT_METRICS),
-            "by_persona": persona_breakdown(self.conversations),
+            "by_persona": self.by_persona,
         }
 
 
@@ -166,7 +167,17 @@ def evaluate_run(source: Path | str, options: EvaluateOptions | None = None) -> 
         source=str(source), run=_run_info(conversations, manifest, seed), settings=_settings(options, context),
         evaluation=evaluation, reference=reference_info, reference_evaluation=reference_evaluation,
         conversations=list(conversations), reference_conversations=list(reference),
+        by_persona=persona_segments(conversations, seed),
     )
+
+
+def persona_segments(conversations: Sequence[Conversation], seed: int) -> dict[str, dict[str, Any]]:
+    """The per-persona table (simuser.population), with the text metrics computed on each segment."""
+    table = persona_breakdown(conversations)
+    for name, row in table.items():
+        segment = [c for c in conversations if persona_name(c) == name]
+        row["metrics"] = evaluate_conversations(segment, MetricContext(seed=seed), TEXT_METRICS).values
+    return table
 
 
 def validate_run(conversations: Sequence[Conversation], source: Path | str) -> None:

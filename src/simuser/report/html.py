@@ -21,6 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from simuser.metrics import TEXT_METRICS
 from simuser.report import plots
 from simuser.schema import Conversation
 
@@ -68,6 +69,7 @@ def render_report(report: dict[str, Any], conversations: Sequence[Conversation],
         browser_js=Markup(script), script_hash=script_hash(script),
         shown=len(shown), total=len(conversations),
         end_reasons=sorted({c.end_reason.value if c.end_reason else "unfinished" for c in conversations}),
+        text_metrics=[m for m in TEXT_METRICS if m in report["metric_info"]], format_value=format_value,
     )
 
 
