@@ -13,10 +13,10 @@ for sim in ("userlm", "prompted"):
     for persona in ("terse", "verbose"):
         conversations = read_conversations(root / f"{sim}-{persona}")
         row = persona_breakdown(conversations)[persona]
-        means[persona] = {c.intent.id: fmean(len(t.content.split()) for t in c.user_turns) for c in conversations if c.user_turns}
+        means[persona] = {c.key: fmean(len(t.content.split()) for t in c.user_turns) for c in conversations if c.user_turns}
         print(f"{sim:9s} {persona:8s} n={row['conversations']:2d} words/turn {row['words_per_turn_mean']:6.2f} "
               f"ci95 {row['words_per_turn_ci95']} turns {row['user_turns_mean']:.2f} ends {row['end_reasons']}")
     paired = [means["verbose"][k] - means["terse"][k] for k in means["terse"] if k in means["verbose"]]
     wins = sum(d > 0 for d in paired)
-    print(f"{sim:9s} verbose - terse, paired over {len(paired)} intents: mean {fmean(paired):+.2f} words/turn; "
+    print(f"{sim:9s} verbose - terse, paired over {len(paired)} conversations (same intent and sample): mean {fmean(paired):+.2f} words/turn; "
           f"verbose longer in {wins} of {len(paired)}")
