@@ -20,8 +20,8 @@ def lines(path):
 def test_chat_jsonl_round_trips_through_simuser_import(run_dir, tmp_path):
     export_run(run_dir, tmp_path / "out/chat.jsonl")
     records = lines(tmp_path / "out/chat.jsonl")
-    assert [r["intent_id"] for r in records] == ["a", "b", "c", "d", "e"]
-    assert records[0]["persona"]["name"] == "terse"
+    assert [r["id"] for r in records] == ["a", "b", "c", "d", "e"]
+    assert records[0]["metadata"]["persona"]["name"] == "terse"
     back = read_conversations(tmp_path / "out/chat.jsonl")
     assert [[m.content for m in c.messages] for c in back] == [[m.content for m in c.messages] for c in CONVERSATIONS]
 
@@ -77,13 +77,13 @@ def test_filters_keep_what_they_should(run_dir, tmp_path, filters, kept):
             export_run(run_dir, tmp_path / "x.jsonl", filters=filters)
         return
     result = export_run(run_dir, tmp_path / "x.jsonl", filters=filters)
-    assert [r["intent_id"] for r in lines(tmp_path / "x.jsonl")] == kept
+    assert [r["id"] for r in lines(tmp_path / "x.jsonl")] == kept
     assert result.exported == len(kept) and sum(result.filters.dropped.values()) == 5 - len(kept)
 
 
 def test_solved_only_reads_the_checks(checked_run, tmp_path):
     result = export_run(checked_run, tmp_path / "s.jsonl", filters=ExportFilters(solved_only=True))
-    assert [r["intent_id"] for r in lines(tmp_path / "s.jsonl")] == ["x"]  # y failed, z was never checked
+    assert [r["id"] for r in lines(tmp_path / "s.jsonl")] == ["x"]  # y failed, z was never checked
     assert result.filters.dropped == {"solved-only": 2} and not result.notes
 
 

@@ -2,7 +2,7 @@
 
 Each format turns simuser :class:`~simuser.schema.Conversation` records into one on-disk layout:
 
-- ``chat-jsonl``: simuser's portable chat JSONL (``simuser import`` reads it back), with the persona;
+- ``chat-jsonl``: simuser's portable chat JSONL (``simuser import`` reads it back; the persona is in ``metadata``);
 - ``openai-finetune``: ``{"messages": [...]}`` per line, as OpenAI's chat fine-tuning expects: trailing user
   turns dropped so every line ends with the assistant's reply (the turns a fine-tune learns from);
 - ``sharegpt``: ``{"conversations": [{"from": "human"|"gpt", "value": ...}], "system": intent}`` per line;
@@ -67,13 +67,7 @@ class ChatJsonl:
     output = "file"
 
     def write(self, conversations: Sequence[Conversation], out: Path) -> list[Path]:
-        records = []
-        for conversation in conversations:
-            record = conversation_to_chat(conversation)
-            if persona_of(conversation):
-                record["persona"] = persona_of(conversation)
-            records.append(record)
-        return write_jsonl(records, out)
+        return write_jsonl([conversation_to_chat(c) for c in conversations], out)
 
 
 def ends_with_assistant(conversation: Conversation) -> list[dict[str, str]]:
