@@ -31,7 +31,7 @@ def reaction_state(item: JudgeItem, candidate: Candidate, k: int, seed: int, per
     sample_seed = derive_seed(seed, item.id, candidate.id, k)
     persona = draw_persona(personas, sample_seed) if personas else None
     messages = (*item.messages, Message(role="assistant", content=candidate.content))
-    return ConversationState(item.intent, messages, sample_seed, persona)
+    return ConversationState(item.intent, messages, sample_seed, persona=persona)
 
 
 def reaction_record(item: JudgeItem, candidate: Candidate, k: int, state: ConversationState, turn: UserTurn) -> dict[str, Any]:
