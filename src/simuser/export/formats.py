@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol
 
 from simuser.registry import Registry
 from simuser.schema import Conversation
-from simuser.store.chat_jsonl import conversation_to_chat
+from simuser.store.chat_jsonl import write_chat_jsonl
 
 
 class ExportFormat(Protocol):
@@ -67,7 +67,8 @@ class ChatJsonl:
     output = "file"
 
     def write(self, conversations: Sequence[Conversation], out: Path) -> list[Path]:
-        return write_jsonl([conversation_to_chat(c) for c in conversations], out)
+        write_chat_jsonl(conversations, out)  # store's writer: atomic, one-line errors
+        return [out]
 
 
 def ends_with_assistant(conversation: Conversation) -> list[dict[str, str]]:
