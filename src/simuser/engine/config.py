@@ -33,11 +33,11 @@ class RunConfig(BaseModel):
     assistant: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name=defaults.DEFAULT_ASSISTANT))
     out: Path | None = None
     stop_on_tool: list[str] = Field(default_factory=list, description="end a conversation when the agent calls one of these tools")
-    stop_when_solved: bool = Field(True, description="end a conversation at the first reply the reply hook calls solved")
+    stop_when_solved: bool = Field(default=True, description="end a conversation at the first reply the reply hook calls solved")
     threads: int | None = Field(default=None, ge=1, description="torch intra-op threads for local models (None: as torch has them; the CLI sets the machine's cores)")
     conversation_timeout_s: float | None = Field(
         default=None, gt=0, description="seconds a conversation may take; checked after each exchange (end reason timed_out)")
-    population: list[Persona] | None = Field(None, description="personas drawn one per conversation (--population)")
+    population: list[Persona] | None = Field(default=None, description="personas drawn one per conversation (--population)")
 
     @field_validator("intents", mode="before")
     @classmethod

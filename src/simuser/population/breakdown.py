@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from statistics import fmean, stdev
 from typing import Any
 
+from simuser.intervals import Z95
 from simuser.schema import Conversation
 
 NO_PERSONA = "(none)"
-Z95 = 1.959964
 
 
 def persona_name(conversation: Conversation) -> str:

@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-Z95 = 1.959963984540054
+from simuser.intervals import wilson_interval
+
 RESAMPLES = 10_000
 
 
@@ -33,14 +33,12 @@ class Interval:
         return self.low > 0 or self.high < 0
 
 
-def wilson(successes: int, n: int, z: float = Z95) -> Interval:
-    if n == 0:
+def wilson(successes: int, n: int) -> Interval:
+    """The share ``successes / n`` with its 95% Wilson interval (:func:`simuser.intervals.wilson_interval`)."""
+    bounds = wilson_interval(successes, n)
+    if bounds is None:
         return Interval(0.0, 0.0, 1.0)
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
+    return Interval(successes / n, *bounds)
 
 
 def paired_bootstrap(a: Sequence[float], b: Sequence[float], resamples: int = RESAMPLES, seed: int = 0) -> Interval:
