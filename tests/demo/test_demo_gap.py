@@ -42,7 +42,7 @@ def test_reality_gap_on_hand_built_conversations():
 def test_demo_end_to_end_with_fake_assistant(tmp_path, hashing_retriever, oracle_reader):
     """Original question vs two scripted 'users': vague-then-precise, and vague only."""
     config = DemoConfig(intents_count=4, max_turns=2, out=tmp_path / "demo", report=False, seed=3, userlm=False)
-    from simuser.demo.intents import build_intents
+    from simuser.demo.pubmedqa_intents import build_intents
 
     intents = build_intents(4, seed=3)
     script = {i.id: ["can you help me with a health question", i.metadata["question"]] for i in intents}

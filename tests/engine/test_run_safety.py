@@ -130,7 +130,7 @@ def test_max_retries_is_bounded():
 
 def test_import_and_intents_outputs_take_a_lock(tmp_path):
     from simuser.store.atomic import file_lock
-    from simuser.train.intents import summarize_intents
+    from simuser.train.intent_writer import summarize_intents
 
     (tmp_path / "chat.jsonl").write_text(json.dumps({"intent": "plan a trip", "messages": [{"role": "user", "content": "hi"}]}) + "\n")
     holder = RunStore(tmp_path / "imported")

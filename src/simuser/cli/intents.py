@@ -26,7 +26,7 @@ def intents_command(
     from simuser.models.threads import apply_threads
     from simuser.store.atomic import refuse_overwrite
     from simuser.train.data import read_logs
-    from simuser.train.intents import endpoint_chat, local_chat, summarize_intents
+    from simuser.train.intent_writer import endpoint_chat, local_chat, summarize_intents
 
     refuse_overwrite(out, [logs], "--out")
     conversations = read_logs(logs, allow_empty=False)

@@ -114,7 +114,7 @@ def _is_task_run(config) -> bool:
 
 def _new_config(intents: Path | None, out: Path | None, task_flags: dict[str, Any], **fields: Any):
     from simuser.engine import RunConfig
-    from simuser.engine.intents import load_intents
+    from simuser.engine.intent_files import load_intents
 
     if task_flags["tasks"] is not None or task_flags["suite"] is not None:
         return _task_config(intents, out, task_flags, **fields)
@@ -200,7 +200,7 @@ def _respec(stored: Any, given: dict[str, Any], side: str, flag: str, **extra: A
 
 
 def _load(path: Path):
-    from simuser.engine.intents import load_intents
+    from simuser.engine.intent_files import load_intents
 
     return load_intents(path)
 

@@ -13,7 +13,7 @@ imports torch, transformers, peft or datasets until a function runs. See docs/tr
 """
 
 from simuser.train.flip import FlipSample, FlipStats, flip_conversation, flip_records, flip_to_dataset
-from simuser.train.intents import endpoint_chat, local_chat, summarize_intents
+from simuser.train.intent_writer import endpoint_chat, local_chat, summarize_intents
 from simuser.train.load import load_user_model
 from simuser.train.trainer import TrainConfig, TrainResult, train_user_model
 

@@ -1,5 +1,5 @@
 from simuser.assistants.rag import pubmedqa_items
-from simuser.demo.intents import (
+from simuser.demo.pubmedqa_intents import (
     build_intents,
     intent_for,
     lay_question,

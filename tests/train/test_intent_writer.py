@@ -7,7 +7,7 @@ import json
 import pytest
 
 from simuser.tokens import INTENT_PREFIX
-from simuser.train.intents import clean_intent, intent_chat, summarize_intents
+from simuser.train.intent_writer import clean_intent, intent_chat, summarize_intents
 
 from .conftest import TURNS, make_conversation
 
@@ -84,7 +84,7 @@ def test_the_output_reads_back_as_conversations_with_intents(tmp_path):
 def test_endpoint_chat_is_greedy_and_a_failed_chat_stops_the_run_with_one_line():
     from simuser.errors import UserError
     from simuser.testing.fake_openai import FakeOpenAIServer, Fault
-    from simuser.train.intents import endpoint_chat
+    from simuser.train.intent_writer import endpoint_chat
 
     chats = [[{"role": "user", "content": "one"}], [{"role": "user", "content": "two"}]]
     with FakeOpenAIServer(reply=lambda body: "to cook rice") as server:
