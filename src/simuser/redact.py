@@ -35,7 +35,13 @@ _QUERY_SECRET = re.compile(
     r"(?P<key>[?&;](?:api[_-]?key|apikey|key|token|access[_-]?token|password|secret|sig|signature)=)[^&#\s\"']{1,512}",
     re.IGNORECASE,
 )
-_AUTH_HEADER = re.compile(r"(?P<scheme>\b(?:Bearer|Basic|Token)\s+)[A-Za-z0-9._~+/=-]{6,4096}", re.IGNORECASE)
+# "Bearer" is only ever an auth scheme; after "Basic" or "Token", words of prose ("use the Token instead")
+# are not credentials, so there a value must carry a digit.
+_AUTH_HEADER = re.compile(
+    r"(?P<scheme>\bBearer\s+)[A-Za-z0-9._~+/=-]{6,4096}"
+    r"|(?P<scheme2>\b(?:Basic|Token)\s+)(?=[A-Za-z._~+/=-]{0,4096}\d)[A-Za-z0-9._~+/=-]{6,4096}",
+    re.IGNORECASE,
+)
 _KEY_VALUE = re.compile(
     r"(?P<key>\b(?:api[_-]?key|apikey|password|passwd|secret|token|authorization)\b\s*[=:]\s*[\"']?)"
     r"(?P<value>[^\s\"',;&}]{4,512})",
@@ -67,14 +73,34 @@ def redact_text(text: str) -> str:
     text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
     text = _URL_USER_ONLY.sub(lambda m: f"{m['scheme']}{MASK}@" if len(m["user"]) > 20 else m[0], text)
     text = _QUERY_SECRET.sub(lambda m: f"{m['key']}{MASK}", text)
-    text = _AUTH_HEADER.sub(lambda m: f"{m['scheme']}{MASK}", text)
+    text = _AUTH_HEADER.sub(lambda m: f"{m['scheme'] or m['scheme2']}{MASK}", text)
     return _KEY_VALUE.sub(lambda m: f"{m['key']}{MASK}", text)
+
+
+#: Keys whose values are conversation text (what users and assistants said, goals, task questions): data,
+#: not simuser's own output, so only secrets simuser knows are masked there, never pattern guesses
+#: ("use the JSON Web Token instead" is prose, and a record must keep it byte for byte).
+CONTENT_KEYS = frozenset({"content", "text", "question", "shards", "intent"})
+
+
+def mask_known(value: Any) -> Any:
+    """A copy of ``value`` with only the secrets seen in this process masked (see :func:`remember`)."""
+    if isinstance(value, str):
+        for secret in sorted(_SEEN, key=len, reverse=True):
+            value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, dict):
+        return {k: mask_known(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_known(v) for v in value]
+    return value
 
 
 def redact(value: Any) -> Any:
     """A copy of ``value`` (dicts, lists, strings, scalars) with every secret masked."""
     if isinstance(value, dict):
-        return {k: _redact_item(str(k), v) for k, v in value.items()}
+        return {k: mask_known(v) if k in CONTENT_KEYS and isinstance(v, str | list) else _redact_item(str(k), v)
+                for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
     if isinstance(value, str):

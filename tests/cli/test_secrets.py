@@ -99,3 +99,14 @@ def test_redaction_stays_linear_on_long_adversarial_text():
         started = time.perf_counter()
         redact_text(text)
         assert time.perf_counter() - started < 5.0  # was 150 s for 100 kB of 'a' with unbounded patterns
+
+
+def test_conversation_text_is_data_and_is_kept_byte_for_byte():
+    prose = "Set the user ID in the JSON Web Token instead; my password: hunter22 is on a sticky note."
+    record = {"intent": {"text": prose}, "messages": [{"role": "user", "content": prose}], "error": "password=hunter22"}
+    kept = redact(record)
+    assert kept["messages"][0]["content"] == prose and kept["intent"]["text"] == prose
+    assert kept["error"] == f"password={MASK}"  # simuser's own text is still redacted by pattern
+    redact({"api_key": "sk-known-secret-42"})
+    echoed = redact({"messages": [{"role": "assistant", "content": "your key is sk-known-secret-42"}]})
+    assert echoed["messages"][0]["content"] == f"your key is {MASK}"  # a secret simuser knows is masked anywhere

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from simuser.metrics.evaluate import EvaluateOptions, RunEvaluation, evaluate_run
-from simuser.redact import redact, redact_text
+from simuser.redact import mask_known, redact
 from simuser.store.atomic import atomic_write_text, refuse_overwrite
 
 __all__ = ["Comparison", "compare_runs", "comparison_table", "write_comparison", "write_report"]
@@ -39,7 +39,7 @@ def write_report(evaluation: RunEvaluation, out_dir: Path | str) -> dict[str, Pa
     _refuse_inputs(paths.values(), [evaluation.source])
     atomic_write_text(paths["json"], json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     html = render_report(document, evaluation.conversations, evaluation.reference_conversations)
-    atomic_write_text(paths["html"], redact_text(html))
+    atomic_write_text(paths["html"], mask_known(html))  # the document is redacted above
     return paths
 
 
@@ -105,5 +105,5 @@ def write_comparison(comparison: Comparison, out_dir: Path | str) -> dict[str, P
     atomic_write_text(paths["json"], json.dumps(table, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     runs = [(label, e.conversations) for label, e in zip(comparison.labels, comparison.evaluations, strict=True)]
     reference = comparison.evaluations[0].reference_conversations
-    atomic_write_text(paths["html"], redact_text(render_comparison(table, runs, reference)))
+    atomic_write_text(paths["html"], mask_known(render_comparison(table, runs, reference)))  # table redacted above
     return paths
