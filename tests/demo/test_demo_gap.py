@@ -48,7 +48,7 @@ def test_demo_end_to_end_with_fake_assistant(tmp_path, hashing_retriever, oracle
     script = {i.id: ["can you help me with a health question", i.metadata["question"]] for i in intents}
     assistant = RagAssistant(pubmedqa_corpus(), retriever=hashing_retriever, generator=oracle_reader)
     simulators = {"prompted": ScriptedSimulator(script=script), "userlm": ScriptedSimulator(turns=["hello", "thanks"])}
-    result = run_demo(config, assistant=assistant, simulators=simulators, progress=False)
+    result = run_demo(config, assistant=assistant, simulators=simulators, progress=None)
 
     assert list(result.runs) == ["original", "prompted", "userlm"] and result.skipped == {}
     assert [len(r.conversations) for r in result.runs.values()] == [4, 4, 4]
@@ -87,7 +87,7 @@ def test_userlm_condition_is_skipped_with_a_reason(tmp_path, hashing_retriever, 
     config = DemoConfig(intents_count=2, max_turns=1, out=tmp_path / "demo", report=False, userlm=False)
     assistant = RagAssistant(pubmedqa_corpus(), retriever=hashing_retriever, generator=oracle_reader)
     result = run_demo(config, assistant=assistant, simulators={"prompted": ScriptedSimulator(turns=["hi"])},
-                      progress=False)
+                      progress=None)
     assert list(result.runs) == ["original", "prompted"] and result.skipped == {"userlm": "--no-userlm"}
 
 
@@ -97,7 +97,7 @@ def test_a_failing_userlm_condition_does_not_sink_the_demo(tmp_path, hashing_ret
                         userlm_model=str(tmp_path / "not-a-model"))
     assistant = RagAssistant(pubmedqa_corpus(), retriever=hashing_retriever, generator=oracle_reader)
     result = run_demo(config, assistant=assistant, simulators={"prompted": ScriptedSimulator(turns=["hi"])},
-                      progress=False)
+                      progress=None)
     assert list(result.runs) == ["original", "prompted"]
     assert result.skipped["userlm"].startswith("failed: ") and "not-a-model" in result.skipped["userlm"]
     assert [row.condition for row in result.gap] == ["original", "prompted"]

@@ -44,13 +44,14 @@ def demo_command(
     from simuser.models.threads import apply_threads
 
     apply_threads(threads)
+    from simuser.cli.progress import RichDemoProgress
     from simuser.demo import DemoConfig, run_demo
 
     config = DemoConfig(**flags, simulator_options=parse_options(simulator_option, "--simulator-option"))
     check_endpoints(config)
     console.print(f"[bold]simuser demo[/] {intents_count} PubMedQA intents x {n}, up to {max_turns} user turns; "
                   f"assistant: {assistant} ({embedder} retrieval, query mode {query_mode})")
-    print_result(run_demo(config, progress=not quiet))
+    print_result(run_demo(config, progress=None if quiet else RichDemoProgress()))
 
 
 def check_endpoints(config) -> None:

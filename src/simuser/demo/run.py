@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,9 +27,9 @@ from simuser.assistants.rag import RagAssistant, Retriever, make_embedder, pubme
 from simuser.assistants.rag.query import DEFAULT_QUERY_MODE, check_query_mode
 from simuser.demo.conditions import ORIGINAL, PROMPTED, USERLM, Condition, userlm_options
 from simuser.demo.gap import GapRow, reality_gap
-from simuser.demo.progress import stage
 from simuser.demo.retrieval import RankStats, TurnRank, rank_turns, retrieval_table
 from simuser.demo.suite import pubmedqa_suite
+from simuser.engine.progress import ProgressReporter
 from simuser.errors import UserError
 from simuser.schema import ComponentSpec, Conversation, Intent
 from simuser.tasks import task_intent
@@ -37,6 +37,28 @@ from simuser.users import UserSimulator
 
 INTENTS_COUNT = 6  # with 3 turns and three conditions: minutes on 2 CPU cores (docs/demo.md)
 MAX_TURNS = 3
+
+
+class DemoProgress(Protocol):
+    """How the demo shows progress; the CLI draws it (``simuser.cli.progress``), the library draws nothing."""
+
+    def stage(self, label: str, total: int | None) -> AbstractContextManager[Callable[[int], None]]:
+        """A stage of ``total`` steps; the body calls the update function with the count done."""
+        ...
+
+    def conversations(self, label: str) -> ProgressReporter:
+        """The reporter for one condition's conversations."""
+        ...
+
+
+class _Silent:
+    @contextmanager
+    def stage(self, label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+        yield lambda done: None
+
+
+def stages(progress: DemoProgress | None) -> DemoProgress | _Silent:
+    return progress if progress is not None else _Silent()
 
 
 class DemoConfig(BaseModel):
@@ -94,7 +116,7 @@ class DemoResult:
 
 
 def run_demo(config: DemoConfig, *, assistant: Assistant | None = None,
-             simulators: Mapping[str, UserSimulator] | None = None, progress: bool = True) -> DemoResult:
+             simulators: Mapping[str, UserSimulator] | None = None, progress: DemoProgress | None = None) -> DemoResult:
     """Run every available condition, evaluate, and write the summary (see the module docstring)."""
     out = prepare_out(config.out)
     suite = pubmedqa_suite(config.intents_count, config.seed)
@@ -104,7 +126,7 @@ def run_demo(config: DemoConfig, *, assistant: Assistant | None = None,
     timings: dict[str, float] = {}
     conditions, skipped = plan_conditions(config, simulators or {})
     try:
-        with timed(timings, "index"), stage("index", len(retriever.corpus), progress) as update:
+        with timed(timings, "index"), stages(progress).stage("index", len(retriever.corpus)) as update:
             retriever.ensure_index(lambda done, total: update(done))
         runs = {}
         for condition in conditions:
@@ -196,14 +218,13 @@ def _simulator_label(config: DemoConfig) -> str:
 
 
 def run_condition(config: DemoConfig, condition: Condition, intents: list[Intent], assistant: Assistant,
-                  out: Path, progress: bool) -> ConditionRun:
+                  out: Path, progress: DemoProgress | None) -> ConditionRun:
     """One condition as a task run: every reply checked (choice on the gold label), users go on after success.
 
     The demo keeps the user talking after a correct answer (``stop_when_solved=False``) so retrieval is
     measured on every turn a user would have asked.
     """
     from simuser.engine import RunConfig
-    from simuser.engine.progress import RichProgress
     from simuser.tasks import simulate_tasks
 
     run_config = RunConfig(
@@ -211,7 +232,7 @@ def run_condition(config: DemoConfig, condition: Condition, intents: list[Intent
         concurrency=config.concurrency, batch_size=config.batch_size, simulator=condition.simulator,
         assistant=assistant.describe(), out=out / condition.name, stop_when_solved=False,
     )
-    reporter = RichProgress(f"{condition.name:<12}") if progress else False
+    reporter = progress.conversations(condition.name) if progress else False
     result = simulate_tasks(run_config, simulator=condition.instance, assistant=assistant, progress=reporter)
     return ConditionRun(condition, result.run_dir, result.conversations)
 
@@ -232,10 +253,10 @@ def task_gap(config: DemoConfig, suite: Any, runs: Mapping[str, ConditionRun], a
 
 
 def evaluate(config: DemoConfig, runs: Mapping[str, ConditionRun], retriever: Retriever,
-             progress: bool) -> tuple[list[TurnRank], list[GapRow]]:
+             progress: DemoProgress | None) -> tuple[list[TurnRank], list[GapRow]]:
     """Gold ranks for every user turn, then the reality-gap table (with the LLM judge when configured)."""
     ranks: list[TurnRank] = []
-    with stage("evaluating", len(runs), progress) as update:
+    with stages(progress).stage("evaluating", len(runs)) as update:
         for done, (name, run) in enumerate(runs.items(), start=1):
             ranks += rank_turns(name, run.conversations, retriever, config.query_mode)
             update(done)
@@ -256,7 +277,7 @@ def judge_stances(config: DemoConfig, runs: Mapping[str, ConditionRun]) -> dict[
     return judged
 
 
-def write_reports(runs: Mapping[str, ConditionRun], progress: bool) -> dict[str, str]:
+def write_reports(runs: Mapping[str, ConditionRun], progress: DemoProgress | None) -> dict[str, str]:
     """The report card (``report.html``) of each multi-turn run, when :mod:`simuser.report` is installed."""
     try:
         from simuser.metrics.evaluate import evaluate_run
@@ -266,7 +287,7 @@ def write_reports(runs: Mapping[str, ConditionRun], progress: bool) -> dict[str,
     written = {}
     multi_turn = {n: r.run_dir for n, r in runs.items()
                   if r.run_dir is not None and any(len(c.user_turns) > 1 for c in r.conversations)}
-    with stage("reports", len(multi_turn), progress) as update:
+    with stages(progress).stage("reports", len(multi_turn)) as update:
         for done, (name, run_dir) in enumerate(multi_turn.items(), start=1):
             try:
                 written[name] = str(write_report(evaluate_run(run_dir), run_dir)["html"])
