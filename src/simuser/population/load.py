@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from pydantic import ValidationError
 
 from simuser.errors import UserError
 from simuser.population.persona import Persona, validate_population
+from simuser.store.inputs import json_lines, read_text
 
 EXAMPLE = "- {name: terse, weight: 1, description: 'writes very short messages'}"
 
@@ -19,8 +19,10 @@ def load_population(path: Path | str) -> list[Persona]:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"population file {path} does not exist; pass a YAML list of personas like: {EXAMPLE}")
-    text = path.read_text(encoding="utf-8")
-    records = _jsonl_records(text, path) if path.suffix == ".jsonl" else _yaml_records(text, path)
+    if path.suffix == ".jsonl":
+        records: list[Any] = [record for _, record in json_lines(path, example="{\"name\": \"terse\", \"weight\": 1}")]
+    else:
+        records = _yaml_records(read_text(path, "population file", f"write a YAML list of personas like: {EXAMPLE}"), path)
     return validate_population([_persona(r, path, i) for i, r in enumerate(records, start=1)], str(path))
 
 
@@ -37,18 +39,6 @@ def _yaml_records(text: str, path: Path) -> list[Any]:
     if not isinstance(data, list):
         raise UserError(f"population file {path}: expected a YAML list of personas like: {EXAMPLE}")
     return data
-
-
-def _jsonl_records(text: str, path: Path) -> list[Any]:
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            raise UserError(f"{path}:{number}: not valid JSON; one persona object per line") from None
-    return records
 
 
 def _persona(record: Any, path: Path, index: int) -> Persona:

@@ -9,7 +9,6 @@ enough to score it again.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from simuser.engine.config import intent_from_text
 from simuser.errors import UserError
 from simuser.schema import Intent
+from simuser.store.inputs import json_lines, read_text
 
 SHIPPED_SUITE = Path(__file__).resolve().parent.parent / "data" / "redteam" / "intents.jsonl"
 BENIGN_CATEGORY = "benign_lookalike"
@@ -44,22 +44,16 @@ def is_benign(intent: Intent) -> bool:
 
 
 def _records(path: Path) -> list[Any]:
-    text = path.read_text(encoding="utf-8")
+    """The entries of a JSONL or YAML intents file, read through the one input layer (UTF-8, sizes, shapes)."""
     if path.suffix in (".yaml", ".yml"):
         from simuser.errors import require
 
+        text = read_text(path, "red-team intents file", "write a YAML list of {id, category, intent}")
         data = require("yaml", "population").safe_load(text)
         if not isinstance(data, list):
             raise UserError(f"red-team intents file {path}: expected a YAML list of {{id, category, intent}}")
         return data
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip() and not line.startswith("#"):
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                raise UserError(f"{path}:{number}: not valid JSON; write lines like {EXAMPLE}") from None
-    return records
+    return [record for _, record in json_lines(path, example=EXAMPLE)]
 
 
 def _intent(record: Any, path: Path, number: int) -> Intent:
