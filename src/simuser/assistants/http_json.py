@@ -26,7 +26,6 @@ that conversation with ``assistant_error``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import string
@@ -39,7 +38,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from simuser import defaults
 from simuser.assistants.base import AssistantReply, AssistantRequest, gather_limited, timed_reply
 from simuser.errors import UserError
-from simuser.models.http import EndpointError, PooledClient, RetryPolicy, request_json
+from simuser.models.http import (
+    AiohttpClient,
+    EndpointError,
+    LoopBoundPool,
+    PooledClient,
+    RetryPolicy,
+    request_json,
+)
 from simuser.models.json_path import PathError, get_path, parse_path
 from simuser.options import parse_options
 from simuser.redact import remember
@@ -90,8 +96,7 @@ class HttpAssistant:
         self.headers = expand_headers(self.options.headers)
         self.retry = RetryPolicy(self.options.max_retries, self.options.backoff_base_s, self.options.backoff_max_s)
         self.sessions: dict[str, str] = {}
-        self._client: PooledClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pool = LoopBoundPool(self.options.timeout, self.options.concurrency, make=PooledClient)
         render_body(self.template, _probe_context())
 
     def describe(self) -> ComponentSpec:
@@ -103,12 +108,7 @@ class HttpAssistant:
         return await gather_limited(requests, lambda r: timed_reply(self._respond_one(r)), self.options.concurrency)
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            try:
-                await client.aclose()
-            except RuntimeError:
-                pass  # its event loop is gone, and its sockets with it
+        await self._pool.aclose()
 
     async def _respond_one(self, request: AssistantRequest) -> AssistantReply:
         session_id = self.sessions.get(request.conversation_id)
@@ -150,12 +150,8 @@ class HttpAssistant:
         except OSError as exc:
             raise UserError(f"assistant 'http': cannot read body_template_file {path} ({exc.strerror}); fix the path") from None
 
-    def _http(self) -> PooledClient:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:
-            self._client = PooledClient(self.options.timeout, self.options.concurrency)
-            self._loop = loop
-        return self._client
+    def _http(self) -> AiohttpClient | PooledClient:
+        return self._pool.get()
 
 
 def request_context(request: AssistantRequest, session_id: str | None) -> dict[str, Any]:

@@ -332,3 +332,34 @@ def _connect_reason(exc: BaseException) -> str:
             return "connection refused"
         seen = seen.__cause__ or seen.__context__
     return _one_line(exc) or "connection failed"
+
+
+class LoopBoundPool:
+    """The connection pool for the running event loop, for clients that may be built in synchronous code.
+
+    A pool cannot move between event loops, so it is made on first use inside the running loop, and made
+    again when a later ``asyncio.run`` brings a new loop. ``make`` builds a pool (default: :func:`pooled_client`).
+    """
+
+    def __init__(self, timeout_s: float, max_connections: int | None,
+                 make: Callable[[float, int | None], AiohttpClient | PooledClient] | None = None):
+        self.timeout_s = timeout_s
+        self.max_connections = max_connections
+        self.make = make or pooled_client
+        self._client: AiohttpClient | PooledClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def get(self) -> AiohttpClient | PooledClient:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client = self.make(self.timeout_s, self.max_connections)
+            self._loop = loop
+        return self._client
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                await client.aclose()
+            except RuntimeError:
+                pass  # its event loop is gone, and its sockets with it

@@ -15,7 +15,6 @@ loop, and again if a later ``asyncio.run`` brings a new loop, so a client can be
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -25,10 +24,10 @@ from simuser.errors import UserError
 from simuser.models.http import (
     AiohttpClient,
     EndpointError,
+    LoopBoundPool,
     PooledClient,
     RetryPolicy,
     check_reachable,
-    pooled_client,
     post_json,
 )
 from simuser.redact import remember
@@ -76,8 +75,7 @@ class OpenAIChatClient:
         self.extra_body = dict(extra_body or {})
         self.max_connections = max_connections or defaults.CONCURRENCY
         self._headers = {"Authorization": f"Bearer {key}"} if (key := read_api_key(api_key_env)) else {}
-        self._client: AiohttpClient | PooledClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pool = LoopBoundPool(self.timeout, self.max_connections)
 
     def describe(self) -> dict[str, Any]:
         """Enough to rebuild the client; the key's variable name, never the key."""
@@ -134,12 +132,7 @@ class OpenAIChatClient:
         await check_reachable(self.base_url)
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            try:
-                await client.aclose()
-            except RuntimeError:
-                pass  # its event loop is gone; the sockets went with it
+        await self._pool.aclose()
 
     async def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         body = await post_json(
@@ -150,11 +143,7 @@ class OpenAIChatClient:
         return body
 
     def _http(self) -> AiohttpClient | PooledClient:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:
-            self._client = pooled_client(self.timeout, self.max_connections)
-            self._loop = loop
-        return self._client
+        return self._pool.get()
 
 
 def _present(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,6 @@ redraw, so a run reproduces on a server that honours ``seed``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,10 +48,10 @@ from simuser.models.concurrency import gather_limited
 from simuser.models.http import (
     AiohttpClient,
     EndpointError,
+    LoopBoundPool,
     PooledClient,
     RetryPolicy,
     check_reachable,
-    pooled_client,
     post_json,
 )
 from simuser.models.openai_client import read_api_key
@@ -102,8 +101,7 @@ class UserLMCompletionsSimulator:
         o = self.options
         self._retry = RetryPolicy(max_retries=o.http_retries, backoff_base_s=o.backoff_base_s, backoff_max_s=o.backoff_max_s)
         self._setup: _Setup | None = None
-        self._client: AiohttpClient | PooledClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pool = LoopBoundPool(self.options.timeout, self.options.concurrency)
 
     def describe(self) -> ComponentSpec:
         return ComponentSpec(name="userlm-completions", options=self.options.model_dump(),
@@ -119,12 +117,7 @@ class UserLMCompletionsSimulator:
                 for s, t in zip(states, turns, strict=True)]
 
     async def aclose(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            try:
-                await client.aclose()
-            except RuntimeError:
-                pass  # its event loop is gone, and the sockets with it
+        await self._pool.aclose()
 
     def prompt(self, state: ConversationState) -> str:
         return render_prompt(system_message(state), state.openai_messages())
@@ -192,11 +185,7 @@ class UserLMCompletionsSimulator:
 
     def _http(self) -> AiohttpClient | PooledClient:
         """The HTTP pools for this event loop (several small pools: httpx's cost grows with pool size)."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:
-            self._client = pooled_client(self.options.timeout, self.options.concurrency)
-            self._loop = loop
-        return self._client
+        return self._pool.get()
 
 
 def _first_choice(body: Any, base_url: str) -> tuple[str, str | None]:
