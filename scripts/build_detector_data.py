@@ -3,6 +3,7 @@
     python scripts/build_detector_data.py                       # writes .cache/detector/naturalness_train.jsonl.gz
     python scripts/build_detector_data.py --evaluate            # the shipped offline detector, per source
     python scripts/build_detector_data.py --evaluate --trained-on .cache/detector/naturalness_train.jsonl.gz
+    python scripts/build_detector_data.py --simulate-negatives 250   # machine-written users in the WOZ domains first
 
 The multi-source detector is *not* the shipped one: measured, it fails the domain check as badly as the
 shipped one, the other way round (docs/metrics.md, "Naturalness across domains").
@@ -10,8 +11,11 @@ shipped one, the other way round (docs/metrics.md, "Naturalness across domains")
 Human (label 1): user turns of the *train* splits (data/userlm-v2/splits) of MTRAG-UN, STAR, MultiWOZ and
 HH-RLHF (at most ``HUMAN_CAP`` per source). Machine (label 0): MTRAG-UN agent turns and HH-RLHF assistant
 turns of the same train splits, and the prompted baseline's user turns (docs/results/user-model-comparison,
-the conversations whose id hash is even; the odd ones are held out). WOZ wizards are people, so their turns
-are not used as machine text. Machine texts are cut to lengths drawn from the human length distribution
+the conversations whose id hash is even; the odd ones are held out) and, once ``--simulate-negatives`` has
+run, the same prompted baseline playing users of STAR and MultiWOZ *train* goals (intent plus detailed goal;
+even id hashes train, odd ones are held out), so that machine text exists in every training domain and the
+classifier cannot learn "booking words = human". WOZ wizards are people, so their turns are not used as
+machine text. Machine texts are cut to lengths drawn from the human length distribution
 (seeded), as before, so the classifier cannot go by length. CamRest676 is not used: it is the held-out domain.
 """
 
@@ -32,6 +36,8 @@ from simuser.store import read_conversations
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / ".cache" / "detector" / "naturalness_train.jsonl.gz"
 PROMPTED = ROOT / "docs" / "results" / "user-model-comparison" / "prompted.conversations.jsonl"
+NEGATIVES = ROOT / ".cache" / "detector" / "negatives"
+NEGATIVE_SOURCES = ("star", "multiwoz")
 HUMAN_CAP = 1500
 MACHINE_CAP = 1500
 SEED = 0
@@ -62,9 +68,45 @@ def machine_turns(conversations: list[Conversation]) -> list[str]:
     return [m.content for c in conversations for m in c.assistant_turns]
 
 
-def prompted_half(held_out: bool) -> list[Conversation]:
+def prompted_half(held_out: bool, path: Path = PROMPTED) -> list[Conversation]:
     keep = 1 if held_out else 0
-    return [c for c in read_conversations(PROMPTED) if int(hashlib.sha256(c.intent.id.encode()).hexdigest(), 16) % 2 == keep]
+    return [c for c in read_conversations(path) if int(hashlib.sha256(c.intent.id.encode()).hexdigest(), 16) % 2 == keep]
+
+
+def negatives_run(source: str) -> Path:
+    return NEGATIVES / source / "run" / "conversations.jsonl"
+
+
+def simulated_negatives(held_out: bool) -> dict[str, list[str]]:
+    """User turns the prompted baseline wrote for STAR / MultiWOZ train goals (empty until simulated)."""
+    return {f"prompted-{source}": [m.content for c in prompted_half(held_out, negatives_run(source)) for m in c.user_turns]
+            for source in NEGATIVE_SOURCES if negatives_run(source).exists()}
+
+
+def simulate_negatives(data: Path, count: int, seed: int = SEED) -> None:
+    """Run the prompted baseline (SmolLM2) as the user of ``count`` train goals per WOZ source: first turns only
+    (naturalness is measured on first turns), against the echo assistant (its replies are never used)."""
+    import subprocess
+    import sys
+
+    from simuser.train.sources.goals import with_detailed_goal
+
+    mixture = _mixture()
+    for source in NEGATIVE_SOURCES:
+        if negatives_run(source).exists():
+            print(f"{negatives_run(source)} exists; delete its folder to simulate again")
+            continue
+        goals = mixture.stable_order(split_of(source, "train", data), "negatives")[:count]
+        out = NEGATIVES / source
+        out.mkdir(parents=True, exist_ok=True)
+        intents = out / "intents.jsonl"
+        intents.write_text("".join(json.dumps({"id": c.intent.id, "intent": with_detailed_goal(c, percent=100).intent.text})
+                                   + "\n" for c in goals), encoding="utf-8")
+        command = [sys.executable, "-m", "simuser", "simulate", "--intents", str(intents), "--n", "1",
+                   "--max-turns", "1", "--simulator", "prompted", "--assistant", "echo", "--seed", str(seed), "--batch-size", "32",
+                   "--out", str(out / "run")]
+        print(" ".join(command), flush=True)
+        subprocess.run(command, check=True)
 
 
 def sample(texts: list[str], cap: int, rng: np.random.Generator) -> list[str]:
@@ -88,6 +130,7 @@ def build(data: Path) -> list[dict]:
     machine = {"mtrag": machine_turns(split_of("mtrag", "train", data)),
                "hh_rlhf": machine_turns(split_of("hh_rlhf", "train", data)),
                "prompted": [m.content for c in prompted_half(held_out=False) for m in c.user_turns]}
+    machine |= simulated_negatives(held_out=False)
     for source, texts in machine.items():
         rows += [{"text": t, "label": 0, "source": source} for t in cut_to_lengths(sample(texts, MACHINE_CAP, rng), lengths, rng)]
     return rows
@@ -132,6 +175,7 @@ def evaluate(data: Path, training_file: Path | None = None) -> dict:
     machine = {"mtrag agent (test)": machine_turns(sources["reference (mtrag test)"]),
                "hh_rlhf assistant (test)": machine_turns(sources["hh_rlhf"]),
                "prompted users (held-out half)": [m.content for c in prompted_half(held_out=True) for m in c.user_turns]}
+    machine |= {f"{name} (held-out half)": texts for name, texts in simulated_negatives(held_out=True).items()}
     for name, texts in machine.items():
         cut = cut_to_lengths(texts, lengths, rng)
         report[name] = {"accuracy_length_matched": 100 * statistics.fmean(s < 0.5 for s in detector.p_human(cut)),
@@ -144,8 +188,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=_mixture().default_data_dir())
     parser.add_argument("--evaluate", action="store_true")
     parser.add_argument("--trained-on", type=Path, help="evaluate a detector trained on this file instead")
+    parser.add_argument("--simulate-negatives", type=int, metavar="N", help="simulate prompted users for N train goals per WOZ source")
     args = parser.parse_args()
-    if args.evaluate:
+    if args.simulate_negatives:
+        simulate_negatives(args.data, args.simulate_negatives)
+    elif args.evaluate:
         print(json.dumps(evaluate(args.data, args.trained_on), indent=2))
     else:
         write(build(args.data))

@@ -16,7 +16,7 @@ from simuser.metrics.reference import (
 )
 from simuser.schema import EndReason
 
-MTRAG = Path("/work/shared/data/mtrag")
+MTRAG = Path(__file__).resolve().parents[3] / "shared" / "data" / "mtrag"  # ../shared/data beside the clone
 
 
 def test_split_is_a_pure_function_of_the_id():

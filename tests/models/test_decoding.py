@@ -187,3 +187,33 @@ def test_temperature_and_top_p_match_transformers_warpers(temperature, top_p):
     expected = reference(torch.zeros(4, 1, dtype=torch.long), scores.clone())
     assert torch.equal(torch.isinf(decoding._warp(scores, temperature, top_p)), torch.isinf(expected))
     assert torch.allclose(decoding._warp(scores, temperature, top_p).softmax(-1), expected.softmax(-1))
+
+
+def _draws(scores, top_p, seeds):
+    generators = [torch.Generator().manual_seed(s) for s in seeds]
+    return decoding._draw(scores, 1.0, top_p, generators).tolist()
+
+
+def test_nucleus_draw_keeps_the_warper_s_tokens_with_their_probabilities():
+    """Rows whose nucleus fits among the candidates and rows that fall back to the whole vocabulary both draw
+    only the tokens :func:`_warp` keeps, in proportion to their probabilities."""
+    vocab = 2000
+    peaked = torch.full((vocab,), -20.0)
+    peaked[[7, 99, 1500]] = torch.tensor([2.0, 1.0, 0.0])  # nucleus at top_p 0.9: 7 and 99 (0.67 + 0.24 >= 0.9)
+    flat = torch.randn(vocab, generator=torch.Generator().manual_seed(1)) * 0.1  # nucleus of ~1,800 tokens: fallback
+    scores = torch.stack([peaked, flat])
+    kept = [set(torch.nonzero(~torch.isinf(decoding._warp(scores[i:i + 1], 1.0, 0.9)[0])).flatten().tolist()) for i in range(2)]
+    assert kept[0] == {7, 99} and len(kept[1]) > decoding.NUCLEUS_CANDIDATES
+    draws = [_draws(scores, 0.9, [seed, seed]) for seed in range(600)]
+    peaked_draws = [d[0] for d in draws]
+    assert set(peaked_draws) == {7, 99}
+    share = peaked_draws.count(7) / len(peaked_draws)  # 0.665 / (0.665 + 0.245) = 0.73
+    assert abs(share - 0.73) < 0.06
+    assert {d[1] for d in draws} <= kept[1]
+
+
+def test_a_row_s_draw_does_not_depend_on_its_batch_mates():
+    scores = torch.randn(5, 3000, generator=torch.Generator().manual_seed(2)) * 4
+    together = _draws(scores, 0.8, [11, 12, 13, 14, 15])
+    alone = [_draws(scores[i:i + 1], 0.8, [11 + i])[0] for i in range(5)]
+    assert together == alone

@@ -34,7 +34,8 @@ class RedactingStream:
         return getattr(self._stream, attribute)
 
 
-console = Console(file=cast(IO[str], RedactingStream("stdout")))
+# soft_wrap: a line piped to a file or a CI log stays one line (rich would cut it at 80 columns)
+console = Console(file=cast(IO[str], RedactingStream("stdout")), soft_wrap=True)
 err_console = Console(file=cast(IO[str], RedactingStream("stderr")))
 
 ThreadsOpt = Annotated[int | None, typer.Option(min=1, help="torch CPU threads for local models (default: the machine's cores, or OMP_NUM_THREADS).")]

@@ -34,8 +34,16 @@ class Condition:
     def description(self) -> str:
         if self.simulator.name == ORIGINAL:
             return "the question, asked once"
-        options = ", ".join(f"{k}={v}" for k, v in self.simulator.options.items())
+        options = ", ".join(f"{k}={_shown(v)}" for k, v in self.simulator.options.items())
         return f"{self.simulator.name} simulator" + (f" ({options})" if options else "")
+
+
+def _shown(value: Any) -> Any:
+    """Option values as a reader wants them in a table: a file path by its last part (the full value stays
+    in the run's config)."""
+    if isinstance(value, str) and "/" in value and not value.startswith(("http://", "https://")):
+        return value.rstrip("/").rsplit("/", 1)[-1]
+    return value
 
 
 def parse_conditions(text: str | list[str], simulator_options: dict[str, Any] | None = None) -> list[Condition]:
