@@ -106,7 +106,7 @@ BODY = {"model": "fake", "messages": [{"role": "user", "content": "question 0, p
 async def httpx_bursts(base_url: str) -> tuple[float, float]:
     """The transport alone: TURNS bursts of CONVERSATIONS concurrent chat calls through the client the
     ``openai`` assistant uses (:class:`~simuser.models.openai_client.OpenAIChatClient`: retrying POSTs over
-    sharded httpx pools), fresh as in an engine run. (wall s, CPU s)."""
+    aiohttp when installed, else sharded httpx pools), fresh as in an engine run. (wall s, CPU s)."""
     import asyncio
 
     from simuser.models.openai_client import OpenAIChatClient
@@ -143,7 +143,7 @@ def transport_floor(base_url: str) -> dict[str, Any]:
     import asyncio
 
     floor: dict[str, Any] = {}
-    for name, measure in (("httpx", httpx_bursts), ("aiohttp", aiohttp_bursts)):
+    for name, measure in (("simuser client", httpx_bursts), ("raw aiohttp", aiohttp_bursts)):
         measured = asyncio.run(measure(base_url))
         if measured is not None:
             floor[name] = {"wall_s": round(measured[0], 3), "cpu_s": round(measured[1], 3)}

@@ -217,3 +217,8 @@ def test_a_row_s_draw_does_not_depend_on_its_batch_mates():
     together = _draws(scores, 0.8, [11, 12, 13, 14, 15])
     alone = [_draws(scores[i:i + 1], 0.8, [11 + i])[0] for i in range(5)]
     assert together == alone
+
+
+def test_a_zero_top_p_keeps_the_likeliest_token():
+    scores = torch.randn(3, 500, generator=torch.Generator().manual_seed(3))
+    assert _draws(scores, 0.0, [1, 2, 3]) == scores.argmax(dim=-1).tolist()

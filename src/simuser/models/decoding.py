@@ -308,7 +308,9 @@ def _draw(scores, temperature: float, top_p: float, generators: Sequence[Any]):
     top, index = scores.topk(min(NUCLEUS_CANDIDATES, scores.shape[-1]), dim=-1)
     mass = (top - scores.logsumexp(dim=-1, keepdim=True)).exp()
     above = mass.cumsum(dim=-1) - mass  # the mass of the tokens ranked above each candidate
-    weights = mass.masked_fill(above >= top_p, 0.0)
+    drop = above >= top_p
+    drop[:, 0] = False  # the likeliest token always stays (as in _warp, even for top_p 0)
+    weights = mass.masked_fill(drop, 0.0)
     covered = (above[:, -1] + mass[:, -1] >= top_p).tolist()
     picks = []
     for j, generator in enumerate(generators):
