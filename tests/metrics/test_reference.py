@@ -16,7 +16,9 @@ from simuser.metrics.reference import (
 )
 from simuser.schema import EndReason
 
-MTRAG = Path(__file__).resolve().parents[3] / "shared" / "data" / "mtrag"  # ../shared/data beside the clone
+MTRAG = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "data" / "mtrag",  # ../shared beside the clone
+                          Path("/work/shared/data/mtrag"))  # this project's machines, wherever the clone is
+              if p.is_dir()), Path("../shared/data/mtrag"))
 
 
 def test_split_is_a_pure_function_of_the_id():
