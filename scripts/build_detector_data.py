@@ -3,7 +3,7 @@
     python scripts/build_detector_data.py                       # writes .cache/detector/naturalness_train.jsonl.gz
     python scripts/build_detector_data.py --evaluate            # the shipped offline detector, per source
     python scripts/build_detector_data.py --evaluate --trained-on .cache/detector/naturalness_train.jsonl.gz
-    python scripts/build_detector_data.py --simulate-negatives 250   # machine-written users in the WOZ domains first
+    python scripts/build_detector_data.py --simulate-negatives 128   # machine-written users in the WOZ domains first
 
 The multi-source detector is *not* the shipped one: measured, it fails the domain check as badly as the
 shipped one, the other way round (docs/metrics.md, "Naturalness across domains").
