@@ -2,6 +2,8 @@
 
     python scripts/build_user_mixture.py --out /work/ckpt/userlm-v2/data           # splits are read from the repo
     python scripts/build_user_mixture.py --write-splits                             # (re)write the id lists once
+    python scripts/build_user_mixture.py --skip candidate --cap star=300 ...        # the conversations after those
+                                                                                    # the v2 candidate saw
 
 Reads ../shared/data (mtrag, star, multiwoz, camrest, hh_rlhf; see each SOURCE.md) through the readers in
 ``simuser.train.sources`` and the MTRAG-UN reference (``simuser.metrics.reference``). Writes:
@@ -76,23 +78,27 @@ def stable_order(conversations: list[Conversation], salt: str) -> list[Conversat
     return sorted(conversations, key=lambda c: hashlib.sha256(f"{salt}:{c.intent.id}".encode()).hexdigest())
 
 
-def build(data: Path, out: Path, caps: dict[str, int | None]) -> dict:
-    train, summary = [], {}
+def build(data: Path, out: Path, caps: dict[str, int | None], skips: dict[str, int] | None = None) -> dict:
+    """``skips``: conversations per source at the head of the stable order left out (an earlier run saw them)."""
+    train, summary, skips = [], {}, skips or {}
     for name in SOURCES:
         conversations = read_source(name, data)
         splits = read_split_file(SPLIT_DIR / f"{name}.json")
         parts = {split: select_split(conversations, splits[split]) for split in SPLITS}
-        kept = stable_order(parts["train"], "subsample")[: caps.get(name)]
+        start = skips.get(name, 0)
+        cap = caps.get(name)
+        kept = stable_order(parts["train"], "subsample")[start: None if cap is None else start + cap]
         train += [with_detailed_goal(c) for c in kept]
         for split in ("dev", "test"):
             if parts[split]:
                 write_chat_jsonl(parts[split], _mkdir(out / split) / f"{name}.jsonl")
-        summary[name] = {**{s: len(p) for s, p in parts.items()}, "train_kept": len(kept),
+        summary[name] = {**{s: len(p) for s, p in parts.items()}, "train_skipped": start, "train_kept": len(kept),
                          "train_user_turns_kept": sum(m.role == "user" for c in kept for m in c.messages)}
     write_chat_jsonl(stable_order(train, "shuffle"), _mkdir(out) / "train.jsonl")
     summary["total_train"] = len(train)
     summary["detailed_goal_intents"] = sum(bool(c.intent.metadata.get("detailed")) for c in train)
-    (out / "mixture.json").write_text(json.dumps({"caps": caps, "sources": summary}, indent=2) + "\n")
+    record = {"caps": caps, "skips": skips, "sources": summary}
+    (out / "mixture.json").write_text(json.dumps(record, indent=2) + "\n")
     return summary
 
 
@@ -109,16 +115,30 @@ def parse_caps(values: list[str]) -> dict[str, int | None]:
     return caps
 
 
+def parse_skips(values: list[str]) -> dict[str, int]:
+    """``SOURCE=N`` pairs; ``candidate`` stands for the caps the v2 candidate adapter was trained on."""
+    skips: dict[str, int] = {}
+    for value in values:
+        if value == "candidate":
+            skips.update({k: v for k, v in TRAIN_CAPS.items() if v is not None})
+            continue
+        name, _, number = value.partition("=")
+        skips[name] = int(number)
+    return skips
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=default_data_dir(), help="the shared data directory")
     parser.add_argument("--out", type=Path, default=ROOT / ".cache" / "userlm-v2-data")
     parser.add_argument("--cap", action="append", default=[], help="SOURCE=N conversations kept for training (or all)")
+    parser.add_argument("--skip", action="append", default=[],
+                        help="SOURCE=N train conversations at the head of the stable order left out, or 'candidate'")
     parser.add_argument("--write-splits", action="store_true", help="write the id lists into data/userlm-v2/splits")
     args = parser.parse_args()
     if args.write_splits:
         return write_splits(args.data)
-    print(json.dumps(build(args.data, args.out, parse_caps(args.cap)), indent=2))
+    print(json.dumps(build(args.data, args.out, parse_caps(args.cap), parse_skips(args.skip)), indent=2))
 
 
 if __name__ == "__main__":

@@ -140,6 +140,20 @@ def test_probes_run_the_named_simulator_and_close_it(run_file):
     assert "termination_f1" not in report["reference"]["metrics"]
 
 
+def test_termination_probes_ask_where_the_references_people_stopped(tmp_path, run_file):
+    # Ender ends after any reply with "bye": on this reference that is exactly where the people stopped.
+    reference = write_chat(tmp_path / "ref.jsonl", [chat("book a table", "table for two", "Done.", "thanks", "Bye!"),
+                                                   chat("find a train", "train to york", "Bye then.")])
+    options = EvaluateOptions(reference=reference, detector="none", names=("termination_f1",),
+                              simulator=ComponentSpec(name="metrics-test-ender", options={"word": "bye"}))
+    report = evaluate_run(run_file, options).to_json()
+    assert report["details"]["termination_f1"]["n_states"] == 3  # 2 + 1 assistant turns, not the 159 MTRAG states
+    assert report["details"]["termination_f1"]["n_real_ends"] == 2
+    assert report["metrics"]["termination_f1"] == 100.0
+    limited = evaluate_run(run_file, EvaluateOptions(**{**options.__dict__, "probe_limit": 1})).to_json()
+    assert limited["details"]["termination_f1"]["n_real_ends"] == 1  # one conversation drawn
+
+
 def test_no_probes_flag_wins(run_file):
     options = EvaluateOptions(detector="none", probes=False, simulator=ComponentSpec(name="metrics-test-ender"),
                               names=("termination_f1",))

@@ -40,6 +40,17 @@ err_console = Console(file=cast(IO[str], RedactingStream("stderr")))
 
 ThreadsOpt = Annotated[int | None, typer.Option(min=1, help="torch CPU threads for local models (default: the machine's cores, or OMP_NUM_THREADS).")]
 
+# Options that several commands share, spelled once (simulate, redteam, survey, judge).
+SimulatorModelOpt = Annotated[str | None, typer.Option(help="Model for the simulator (hub id or directory).")]
+SimulatorOptionOpt = Annotated[list[str] | None, typer.Option("--simulator-option", "-S", help="KEY=VALUE simulator option.")]
+AssistantOpt = Annotated[str, typer.Option(help="Assistant backend under test.")]
+AssistantModelOpt = Annotated[str | None, typer.Option(help="Model of the assistant under test.")]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint of the assistant.")]
+ApiKeyEnvOpt = Annotated[str | None, typer.Option(help="Environment variable holding the assistant's API key.")]
+AssistantOptionOpt = Annotated[list[str] | None, typer.Option("--assistant-option", "-A", help="KEY=VALUE assistant option.")]
+JudgeOptionOpt = Annotated[list[str] | None, typer.Option("--judge-option", "-J", help="KEY=VALUE judge option, e.g. -J model=NAME.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
 
 def quiet_third_party_progress(argv: list[str]) -> None:
     """Keep other libraries' progress bars ("Loading weights", "Converting and de-quantizing GGUF tensors")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from simuser import defaults
-from simuser.cli.common import console
+from simuser.cli.common import JudgeOptionOpt, SimulatorModelOpt, SimulatorOptionOpt, console
 
 
 def judge_command(
@@ -19,11 +19,11 @@ def judge_command(
     seed: Annotated[int, typer.Option(help="Seed; each reaction's derives from it.")] = defaults.SEED,
     population: Annotated[Path | None, typer.Option("--population", help="Personas; one drawn per reaction.")] = None,
     simulator: Annotated[str, typer.Option(help="User simulator that reacts.")] = defaults.DEFAULT_SIMULATOR,
-    simulator_model: Annotated[str | None, typer.Option(help="Model for the simulator.")] = None,
-    simulator_option: Annotated[list[str] | None, typer.Option("--simulator-option", "-S", help="KEY=VALUE simulator option.")] = None,
+    simulator_model: SimulatorModelOpt = None,
+    simulator_option: SimulatorOptionOpt = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Reactions generated together.")] = defaults.BATCH_SIZE,
     judge: Annotated[str | None, typer.Option("--judge", help="Also label reactions with this chat model (transformers, openai, callable, ...).")] = None,
-    judge_option: Annotated[list[str] | None, typer.Option("--judge-option", "-J", help="KEY=VALUE judge option, e.g. -J model=NAME.")] = None,
+    judge_option: JudgeOptionOpt = None,
 ) -> None:
     """Let the simulated user react to each candidate reply; preference rate = share of satisfied reactions."""
     from rich.table import Table

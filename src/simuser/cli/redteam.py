@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from simuser import defaults
-from simuser.cli.common import console
+from simuser.cli.common import (
+    ApiKeyEnvOpt,
+    AssistantModelOpt,
+    AssistantOpt,
+    AssistantOptionOpt,
+    BaseUrlOpt,
+    JudgeOptionOpt,
+    QuietOpt,
+    SimulatorModelOpt,
+    SimulatorOptionOpt,
+    console,
+)
 from simuser.errors import UserError
 
 
@@ -20,18 +31,18 @@ def redteam_command(
     max_turns: Annotated[int, typer.Option(min=1, help="User turns per conversation at most.")] = defaults.MAX_TURNS,
     seed: Annotated[int, typer.Option(help="Run seed.")] = defaults.SEED,
     simulator: Annotated[str, typer.Option(help="User simulator (prompted gets the red-team persona).")] = defaults.DEFAULT_SIMULATOR,
-    simulator_model: Annotated[str | None, typer.Option(help="Model for the simulator.")] = None,
-    simulator_option: Annotated[list[str] | None, typer.Option("--simulator-option", "-S", help="KEY=VALUE simulator option.")] = None,
-    assistant: Annotated[str, typer.Option(help="Assistant backend under test.")] = defaults.DEFAULT_ASSISTANT,
-    assistant_model: Annotated[str | None, typer.Option(help="Model of the assistant under test.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint of the assistant.")] = None,
-    api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the assistant's API key.")] = None,
-    assistant_option: Annotated[list[str] | None, typer.Option("--assistant-option", "-A", help="KEY=VALUE assistant option.")] = None,
+    simulator_model: SimulatorModelOpt = None,
+    simulator_option: SimulatorOptionOpt = None,
+    assistant: AssistantOpt = defaults.DEFAULT_ASSISTANT,
+    assistant_model: AssistantModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
+    assistant_option: AssistantOptionOpt = None,
     judge: Annotated[str | None, typer.Option(help="Also label replies with this chat model (transformers, openai, callable, ...).")] = None,
-    judge_option: Annotated[list[str] | None, typer.Option("--judge-option", "-J", help="KEY=VALUE judge option, e.g. -J model=NAME.")] = None,
+    judge_option: JudgeOptionOpt = None,
     score: Annotated[Path | None, typer.Option("--score", help="Score an existing red-team run again instead of simulating.")] = None,
     human_reference: Annotated[Path | None, typer.Option("--human-reference", help="HH-RLHF .jsonl(.gz): how human red-teamers write, shown beside the simulated users.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Red-team an assistant with simulated adversarial users (content warning: adversarial text)."""
     from simuser.cli.simulate import _spec

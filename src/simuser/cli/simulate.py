@@ -8,7 +8,19 @@ from typing import Annotated, Any
 import typer
 
 from simuser import defaults
-from simuser.cli.common import ThreadsOpt, console, parse_options
+from simuser.cli.common import (
+    ApiKeyEnvOpt,
+    AssistantModelOpt,
+    AssistantOpt,
+    AssistantOptionOpt,
+    BaseUrlOpt,
+    QuietOpt,
+    SimulatorModelOpt,
+    SimulatorOptionOpt,
+    ThreadsOpt,
+    console,
+    parse_options,
+)
 from simuser.cli.task_input import CountOpt, KeepGoingOpt, KnowledgeOpt, SuiteOpt, TasksOpt
 from simuser.errors import UserError
 
@@ -28,16 +40,16 @@ def simulate_command(
     out: OutOpt = None,
     resume: ResumeOpt = None,
     simulator: Annotated[str, typer.Option(help="User simulator backend (see `simuser backends`).")] = defaults.DEFAULT_SIMULATOR,
-    simulator_model: Annotated[str | None, typer.Option(help="Model for the simulator (hub id or directory).")] = None,
-    simulator_option: Annotated[list[str] | None, typer.Option("--simulator-option", "-S", help="KEY=VALUE simulator option.")] = None,
-    assistant: Annotated[str, typer.Option(help="Assistant backend under test.")] = defaults.DEFAULT_ASSISTANT,
-    assistant_model: Annotated[str | None, typer.Option(help="Model of the assistant under test.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint of the assistant.")] = None,
-    api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the assistant's API key.")] = None,
-    assistant_option: Annotated[list[str] | None, typer.Option("--assistant-option", "-A", help="KEY=VALUE assistant option.")] = None,
+    simulator_model: SimulatorModelOpt = None,
+    simulator_option: SimulatorOptionOpt = None,
+    assistant: AssistantOpt = defaults.DEFAULT_ASSISTANT,
+    assistant_model: AssistantModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
+    assistant_option: AssistantOptionOpt = None,
     stop_on_tool: Annotated[list[str] | None, typer.Option("--stop-on-tool", help="End a conversation when the agent calls this tool (repeatable).")] = None,
     conversation_timeout: Annotated[float | None, typer.Option(min=0.001, help="Seconds a conversation may take; ends it as timed_out (checked after each exchange).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     ray: Annotated[str | None, typer.Option("--ray", help="Spread conversations over Ray workers: auto, or the cluster address.")] = None,
     ray_workers: Annotated[int | None, typer.Option(min=1, help="Ray workers (default: one per GPU, else one per CPU).")] = None,
     tasks: TasksOpt = None,

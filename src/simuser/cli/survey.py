@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from simuser import defaults
-from simuser.cli.common import console
+from simuser.cli.common import JudgeOptionOpt, QuietOpt, SimulatorModelOpt, SimulatorOptionOpt, console
 
 
 def survey_command(
@@ -18,12 +18,12 @@ def survey_command(
     n: Annotated[int, typer.Option("--n", min=1, help="Respondents per persona.")] = 10,
     seed: Annotated[int, typer.Option(help="Run seed.")] = defaults.SEED,
     simulator: Annotated[str, typer.Option(help="User simulator answering the survey.")] = defaults.DEFAULT_SIMULATOR,
-    simulator_model: Annotated[str | None, typer.Option(help="Model for the simulator.")] = None,
-    simulator_option: Annotated[list[str] | None, typer.Option("--simulator-option", "-S", help="KEY=VALUE simulator option.")] = None,
+    simulator_model: SimulatorModelOpt = None,
+    simulator_option: SimulatorOptionOpt = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Conversations advanced together.")] = defaults.BATCH_SIZE,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     judge: Annotated[str | None, typer.Option("--judge", help="Map answers the rule leaves unmapped with this chat model.")] = None,
-    judge_option: Annotated[list[str] | None, typer.Option("--judge-option", "-J", help="KEY=VALUE judge option, e.g. -J model=NAME.")] = None,
+    judge_option: JudgeOptionOpt = None,
 ) -> None:
     """Ask a questionnaire of simulated respondents; write answers.csv, distributions.csv, survey.json/html."""
     from rich.table import Table

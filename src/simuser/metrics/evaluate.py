@@ -156,6 +156,8 @@ def evaluate_run(source: Path | str, options: EvaluateOptions | None = None) -> 
         reference = [cut_to_first_turn(c) for c in reference]
         reference_info["first_turns_only"] = True
     context, owned = _context(options, conversations, manifest, seed)
+    if options.reference is not None:  # end where *these* people ended, not where MTRAG-UN annotators did
+        context.options["termination_conversations"] = termination_sample(reference, options.probe_limit, seed)
     evaluation = evaluate_conversations(conversations, context, options.names, close_after=owned)
     reference_context = MetricContext(seed=seed, detector=context.detector)
     reference_names = [n for n in options.names if metrics.create(n).kind in ("text", "detector")]
@@ -178,6 +180,17 @@ def persona_segments(conversations: Sequence[Conversation], seed: int) -> dict[s
         segment = [c for c in conversations if persona_name(c) == name]
         row["metrics"] = evaluate_conversations(segment, MetricContext(seed=seed), TEXT_METRICS).values
     return table
+
+
+def termination_sample(reference: Sequence[Conversation], limit: int, seed: int) -> list[Conversation]:
+    """Up to ``limit`` whole reference conversations (drawn reproducibly) whose states the termination probe asks.
+
+    Only conversations whose last message is the assistant's give a state labelled "the user ended here".
+    """
+    import random
+
+    ended = [c for c in reference if c.messages and c.messages[-1].role == "assistant" and c.user_turns]
+    return random.Random(seed).sample(ended, min(limit, len(ended)))
 
 
 def validate_run(conversations: Sequence[Conversation], source: Path | str) -> None:

@@ -1,0 +1,263 @@
+"""The user-model report card on every held-out test split and pooled (issue 12), for several user models.
+
+    python scripts/evaluate_user_models.py --data /work/ckpt/userlm-v3/data --out /work/ckpt/eval \
+        --model v3=/work/ckpt/userlm-v3/run/adapter --model shipped=default --model prompted=base
+    python scripts/evaluate_user_models.py ... --table          # print the tables from what is on disk
+
+``--data`` is a directory written by ``scripts/build_user_mixture.py`` (``test/<source>.jsonl``: people,
+with high-level intents). Every step writes one file under ``--out`` and is skipped when that file exists,
+so a stopped evaluation resumes. Per source, from the test file shuffled with ``random.Random(0)``:
+
+* **perplexity** with and without the intent on the first ``--ppl-conversations`` conversations (pooled:
+  the sources' NLL and token counts summed);
+* **simulation**: the first ``--intents`` intents, ``--n`` conversations each, at most ``--max-turns`` user
+  turns, against the embedded SmolLM2 assistant (replies cut to ``--assistant-tokens``);
+* **report card** (``simuser.metrics.evaluate``) against that source's people (the whole test file), with the
+  run's own simulator on the probes: termination states from the source's people (``--probe-limit``
+  conversations), role and intent probes once per model (they do not depend on the source).
+  Pooled: every source's simulations together, against ``--pooled-people`` people per source.
+
+Model specs: ``default`` (the shipped adapter), ``base`` (SmolLM2 prompted to act as the user: the
+``prompted`` simulator), or an adapter directory (the ``userlm`` simulator with that adapter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+SOURCES = ("mtrag", "star", "multiwoz", "hh_rlhf", "camrest")
+TEXT_AND_DETECTOR = ("first_turn_diversity", "intent_decomposition", "lexical_diversity", "pace", "naturalness")
+PER_SOURCE_PROBES = ("termination_f1",)
+ONCE_PROBES = ("role_adherence", "intent_adherence")
+
+
+def shuffled(path: Path) -> list[str]:
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    random.Random(0).shuffle(lines)
+    return lines
+
+
+def write_samples(data: Path, out: Path, args: argparse.Namespace) -> None:
+    samples = out / "samples"
+    samples.mkdir(parents=True, exist_ok=True)
+    pooled_people = []
+    for source in SOURCES:
+        lines = shuffled(data / "test" / f"{source}.jsonl")
+        (samples / f"ppl-{source}.jsonl").write_text("\n".join(lines[: args.ppl_conversations]) + "\n")
+        intents = [json.loads(line) for line in lines[: args.intents]]
+        (samples / f"intents-{source}.jsonl").write_text(
+            "".join(json.dumps({"id": r["id"], "intent": r["intent"]}) + "\n" for r in intents))
+        pooled_people += lines[: args.pooled_people]
+    (samples / "people-pooled.jsonl").write_text("\n".join(pooled_people) + "\n")
+
+
+def perplexities(name: str, spec: str, out: Path, threads: int) -> None:
+    from simuser.metrics.perplexity import user_turn_perplexity
+    from simuser.store import read_conversations
+
+    for source in SOURCES:
+        for with_intent in (True, False):
+            target = out / "ppl" / name / f"{source}-{'with' if with_intent else 'without'}.json"
+            if target.exists():
+                continue
+            conversations = read_conversations(out / "samples" / f"ppl-{source}.jsonl")
+            result = user_turn_perplexity(spec, conversations, with_intent=with_intent, threads=threads)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(result.as_dict(), indent=1) + "\n")
+            print(f"{name} {source} {'with' if with_intent else 'without'} intent: {result.value:.2f}", flush=True)
+
+
+def simulator_args(spec: str) -> list[str]:
+    if spec == "base":
+        return ["--simulator", "prompted"]
+    if spec == "default":
+        return ["--simulator", "userlm", "-S", "model=default"]
+    return ["--simulator", "userlm", "-S", f"adapter={spec}"]
+
+
+def simulate(name: str, spec: str, out: Path, args: argparse.Namespace) -> None:
+    for source in SOURCES:
+        run = out / "runs" / name / source
+        if (run / "conversations.jsonl").exists() and (run / "DONE").exists():
+            continue
+        command = [sys.executable, "-m", "simuser", "simulate", "--intents", str(out / "samples" / f"intents-{source}.jsonl"),
+                   "--n", str(args.n), "--max-turns", str(args.max_turns), "--quiet", "--threads", str(args.threads),
+                   *simulator_args(spec), "-A", f"max_new_tokens={args.assistant_tokens}"]
+        command += ["--resume", str(run)] if run.exists() else ["--out", str(run)]
+        subprocess.run(command, check=True, env={**os.environ, "OMP_NUM_THREADS": str(args.threads)})
+        (run / "DONE").touch()
+        print(f"{name} {source}: simulated", flush=True)
+
+
+def evaluate(name: str, spec: str, out: Path, args: argparse.Namespace) -> None:
+    from simuser.metrics.evaluate import EvaluateOptions, evaluate_run
+    from simuser.schema import ComponentSpec
+    from simuser.store import read_conversations, write_chat_jsonl
+
+    probe_spec = ComponentSpec(name=simulator_args(spec)[1], options=dict(
+        a.split("=", 1) for a in simulator_args(spec)[3::2]))
+    jobs = [(source, out / "runs" / name / source) for source in SOURCES]
+    pooled = out / "runs" / name / "pooled.jsonl"
+    if not pooled.exists():
+        write_chat_jsonl([c for source in SOURCES for c in read_conversations(out / "runs" / name / source)], pooled)
+    for source, run in jobs + [("pooled", pooled)]:
+        target = out / "reports" / name / f"{source}.json"
+        if target.exists():
+            continue
+        reference = (out / "samples" / "people-pooled.jsonl" if source == "pooled"
+                     else Path(args.data) / "test" / f"{source}.jsonl")
+        names = TEXT_AND_DETECTOR + (PER_SOURCE_PROBES if source != "pooled" else ONCE_PROBES)
+        options = EvaluateOptions(reference=reference, detector="offline", simulator=probe_spec,
+                                  probe_limit=args.probe_limit, names=names)
+        report = evaluate_run(run, options).to_json()
+        for key in ("paper", "paper_notes", "metric_info", "by_persona"):
+            report.pop(key, None)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(report, indent=1) + "\n")
+        print(f"{name} {source}: evaluated", flush=True)
+
+
+# --- tables -------------------------------------------------------------------------------------------------
+
+ROWS = [  # (label, key in report metrics, how to compare with people)
+    ("first-turn diversity (%)", "first_turn_diversity", "closer"),
+    ("intent decomposition (%)", "intent_decomposition", "closer"),
+    ("words per user turn", "pace.words_per_turn_mean", "closer"),
+    ("user turns per conversation (cap 4)", "pace", "closer"),
+    ("naturalness P(human) (%)", "naturalness", "closer"),
+    ("lexical diversity across simulations (%)", "lexical_diversity", "higher"),
+    ("termination F1 (%)", "termination_f1", "higher"),
+    ("termination precision / recall", "termination_f1.precision", "info"),
+    ("role adherence (%)", "role_adherence", "higher"),
+    ("intent adherence (%)", "intent_adherence", "higher"),
+]
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def pooled_perplexity(out: Path, name: str, which: str) -> float | None:
+    parts = [load(out / "ppl" / name / f"{source}-{which}.json") for source in SOURCES]
+    if not all(parts):
+        return None
+    return math.exp(sum(p["nll"] for p in parts) / sum(p["tokens"] for p in parts))
+
+
+def perplexity_table(out: Path, names: list[str]) -> str:
+    lines = ["| split | " + " | ".join(f"{n} with / without intent" for n in names) + " |",
+             "|---" * (len(names) + 1) + "|"]
+    for source in SOURCES + ("pooled",):
+        cells = []
+        for name in names:
+            if source == "pooled":
+                values = [pooled_perplexity(out, name, w) for w in ("with", "without")]
+            else:
+                values = [load(out / "ppl" / name / f"{source}-{w}.json").get("value") for w in ("with", "without")]
+            cells.append(" / ".join("-" if v is None else f"{v:.2f}" for v in values))
+        lines.append(f"| {source} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def metric(report: dict, key: str) -> float | None:
+    if key == "termination_f1.precision":
+        return None
+    return report.get("metrics", {}).get(key)
+
+
+def cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def report_table(out: Path, names: list[str], source: str) -> str:
+    reports = {name: load(out / "reports" / name / f"{source}.json") for name in names}
+    people = next((r["reference"]["metrics"] for r in reports.values() if r), {})
+    lines = [f"| metric ({source}) | " + " | ".join(names) + " | people |", "|---" * (len(names) + 2) + "|"]
+    for label, key, _ in ROWS:
+        if key == "termination_f1.precision":
+            values = [reports[n].get("metrics", {}) for n in names]
+            row = [f"{v.get('termination_f1.precision', float('nan')):.0f} / {v.get('termination_f1.recall', float('nan')):.0f}"
+                   if "termination_f1" in v else "-" for v in values]
+            lines.append(f"| {label} | " + " | ".join(row) + " | - |")
+            continue
+        lines.append(f"| {label} | " + " | ".join(cell(metric(reports[n], key)) for n in names)
+                     + f" | {cell(people.get(key))} |")
+    return "\n".join(lines)
+
+
+def closer_count(out: Path, names: list[str], a: str, b: str) -> list[str]:
+    """Pooled metrics on which model ``a`` is closer to people (or better, where people have no value) than ``b``."""
+    wins = []
+    for source_key in ("pooled",):
+        ra, rb = (load(out / "reports" / n / f"{source_key}.json") for n in (a, b))
+        people = ra.get("reference", {}).get("metrics", {})
+        for label, key, how in ROWS:
+            va, vb = metric(ra, key), metric(rb, key)
+            if key in PER_SOURCE_PROBES:  # pooled termination: the mean over sources
+                va, vb = (mean_over_sources(out, n, key) for n in (a, b))
+            if va is None or vb is None or how == "info":
+                continue
+            if how == "closer" and people.get(key) is not None:
+                better = abs(va - people[key]) < abs(vb - people[key])
+            else:
+                better = va > vb
+            wins.append(f"{label}: {'**' + a + '**' if better else b} ({va:.1f} vs {vb:.1f}"
+                        + (f", people {people[key]:.1f})" if how == "closer" and key in people else ")"))
+    return wins
+
+
+def mean_over_sources(out: Path, name: str, key: str) -> float | None:
+    values = [metric(load(out / "reports" / name / f"{s}.json"), key) for s in SOURCES]
+    return None if any(v is None for v in values) else sum(values) / len(values)  # type: ignore[arg-type]
+
+
+def tables(out: Path, names: list[str]) -> str:
+    parts = ["## Held-out perplexity", perplexity_table(out, names)]
+    for source in ("pooled",) + SOURCES:
+        parts += [f"## Report card: {source}", report_table(out, names, source)]
+    if len(names) >= 2:
+        parts += [f"## Pooled: {names[0]} vs {names[1]}", "\n".join(f"- {w}" for w in closer_count(out, names, names[0], names[1]))]
+    return "\n\n".join(parts) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--model", action="append", default=[], help="NAME=SPEC (default, base or an adapter dir)")
+    parser.add_argument("--stage", action="append", choices=["ppl", "simulate", "evaluate"], default=[])
+    parser.add_argument("--table", action="store_true", help="only print the tables")
+    parser.add_argument("--ppl-conversations", type=int, default=30)
+    parser.add_argument("--intents", type=int, default=10)
+    parser.add_argument("--n", type=int, default=3)
+    parser.add_argument("--max-turns", type=int, default=4)
+    parser.add_argument("--assistant-tokens", type=int, default=64)
+    parser.add_argument("--probe-limit", type=int, default=20)
+    parser.add_argument("--pooled-people", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    models = dict(m.split("=", 1) for m in args.model)
+    if args.table:
+        print(tables(args.out, list(models)))
+        return
+    if not (args.out / "samples").exists():
+        write_samples(args.data, args.out, args)
+    for stage in args.stage or ["ppl", "simulate", "evaluate"]:
+        for name, spec in models.items():
+            if stage == "ppl":
+                perplexities(name, spec, args.out, args.threads)
+            elif stage == "simulate":
+                simulate(name, spec, args.out, args)
+            else:
+                evaluate(name, spec, args.out, args)
+
+
+if __name__ == "__main__":
+    main()
