@@ -1,22 +1,21 @@
-"""Training texts for a naturalness detector from every source, and held-out measurements per source.
+"""Training texts for the naturalness detector from every source, and held-out measurements per source.
 
-    python scripts/build_detector_data.py                       # writes .cache/detector/naturalness_train.jsonl.gz
+    python scripts/build_detector_data.py                       # writes src/simuser/data/detector/naturalness_train.jsonl.gz
     python scripts/build_detector_data.py --evaluate            # the shipped offline detector, per source
-    python scripts/build_detector_data.py --evaluate --trained-on .cache/detector/naturalness_train.jsonl.gz
+    python scripts/build_detector_data.py --evaluate --trained-on FILE   # a detector trained on another texts file
     python scripts/build_detector_data.py --simulate-negatives 128   # machine-written users in the WOZ domains first
 
-The multi-source detector is *not* the shipped one: measured, it fails the domain check as badly as the
-shipped one, the other way round (docs/metrics.md, "Naturalness across domains").
+The offline detector (``simuser.metrics.offline_detector``) trains on the file this writes, with content words
+masked; docs/metrics.md ("Naturalness across domains") has the measurements and the history.
 
 Human (label 1): user turns of the *train* splits (data/userlm-v2/splits) of MTRAG-UN, STAR, MultiWOZ and
 HH-RLHF (at most ``HUMAN_CAP`` per source). Machine (label 0): MTRAG-UN agent turns and HH-RLHF assistant
 turns of the same train splits, and the prompted baseline's user turns (docs/results/user-model-comparison,
 the conversations whose id hash is even; the odd ones are held out) and, once ``--simulate-negatives`` has
 run, the same prompted baseline playing users of STAR and MultiWOZ *train* goals (intent plus detailed goal;
-even id hashes train, odd ones are held out), so that machine text exists in every training domain and the
-classifier cannot learn "booking words = human". WOZ wizards are people, so their turns are not used as
+even id hashes train, odd ones are held out). WOZ wizards are people, so their turns are not used as
 machine text. Machine texts are cut to lengths drawn from the human length distribution
-(seeded), as before, so the classifier cannot go by length. CamRest676 is not used: it is the held-out domain.
+(seeded), so the classifier cannot go by length. CamRest676 is not used: it is the held-out domain.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from simuser.schema import Conversation
 from simuser.store import read_conversations
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / ".cache" / "detector" / "naturalness_train.jsonl.gz"
+OUT = ROOT / "src" / "simuser" / "data" / "detector" / "naturalness_train.jsonl.gz"
 PROMPTED = ROOT / "docs" / "results" / "user-model-comparison" / "prompted.conversations.jsonl"
 NEGATIVES = ROOT / ".cache" / "detector" / "negatives"
 NEGATIVE_SOURCES = ("star", "multiwoz")

@@ -1,8 +1,11 @@
 """Naturalness: the metric over any detector, the offline classifier, and the Pangram client."""
 
+import importlib.util
 import json
+import statistics
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +17,8 @@ from simuser.metrics.offline_detector import (
     OfflineDetector,
     cached_reference_model,
     held_out_accuracy,
+    mask_content_words,
+    shipped_training_texts,
     train_detector,
     training_examples,
 )
@@ -73,6 +78,54 @@ def test_reference_detector_is_cached_and_accurate_on_the_test_split(tmp_path, m
     reloaded = OfflineDetector()
     assert reloaded.p_human(["how do i renew my passport"]) == pytest.approx(
         [float(model.predict_proba(["how do i renew my passport"])[0, 1])])
+
+
+def test_masking_keeps_how_people_write_and_hides_what_they_write_about():
+    assert mask_content_words("I need a train to Cambridge on Tuesday, pls!") == "I need a x to Xx on Xx, pls!"
+    assert mask_content_words("can u book the NHS 111 line\u2019s slot?") == "can u x the XX 0 x x?"
+    assert mask_content_words("") == ""
+
+
+def test_the_detector_cannot_tell_topics_apart():
+    human = ["can u find me a x", "whats the x lol", "ok thanks", "no i meant the other one", "hmm why tho"] * 3
+    robot = ["Certainly! Here is a detailed overview.", "I would be happy to assist you with that request.",
+             "Here are some key considerations to keep in mind.", "In summary, the answer depends on context.",
+             "Certainly, here is an explanation of the topic."] * 3
+    detector = OfflineDetector()
+    detector._model = train_detector(human + robot, [1] * len(human) + [0] * len(robot))
+    trains, software = detector.p_human(["can u find me a train to york", "can u find me a library to plot"])
+    assert trains == pytest.approx(software)  # same shape, same function words: same score
+
+
+def test_shipped_training_texts_cover_every_source_with_length_matched_machine_text():
+    texts, labels, sources = shipped_training_texts()
+    human = {s for s, label in zip(sources, labels) if label == 1}
+    machine = {s for s, label in zip(sources, labels) if label == 0}
+    assert human == {"mtrag", "star", "multiwoz", "hh_rlhf"} and machine == {"mtrag", "hh_rlhf", "prompted"}
+    words = {label: statistics.median(len(t.split()) for t, lab in zip(texts, labels) if lab == label) for label in (0, 1)}
+    assert abs(words[0] - words[1]) <= 2  # cut to human lengths: length tells nothing
+
+
+def _detector_script():
+    path = Path(__file__).resolve().parents[2] / "scripts" / "build_detector_data.py"
+    spec = importlib.util.spec_from_file_location("build_detector_data", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SHARED = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "data", Path("/work/shared/data"))
+               if (p / "star").is_dir()), None)
+
+
+@pytest.mark.skipif(SHARED is None, reason="the public dialogue sets (../shared/data) are not on this machine")
+def test_held_out_people_of_every_domain_score_within_10_points_of_the_reference(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIMUSER_CACHE_DIR", str(tmp_path))
+    report = _detector_script().evaluate(SHARED)
+    reference = report["reference (mtrag test)"]["first_turns_p_human"]
+    for source in ("star", "multiwoz", "hh_rlhf", "camrest"):
+        assert abs(report[source]["first_turns_p_human"] - reference) <= 10, (source, report[source], reference)
+    assert report["mtrag agent (test)"]["accuracy_length_matched"] > 90
 
 
 def test_detector_registry_names_the_builtins():
