@@ -99,10 +99,10 @@ def test_the_detector_cannot_tell_topics_apart():
 
 def test_shipped_training_texts_cover_every_source_with_length_matched_machine_text():
     texts, labels, sources = shipped_training_texts()
-    human = {s for s, label in zip(sources, labels) if label == 1}
-    machine = {s for s, label in zip(sources, labels) if label == 0}
+    human = {s for s, label in zip(sources, labels, strict=True) if label == 1}
+    machine = {s for s, label in zip(sources, labels, strict=True) if label == 0}
     assert human == {"mtrag", "star", "multiwoz", "hh_rlhf"} and machine == {"mtrag", "hh_rlhf", "prompted"}
-    words = {label: statistics.median(len(t.split()) for t, lab in zip(texts, labels) if lab == label) for label in (0, 1)}
+    words = {label: statistics.median(len(t.split()) for t, lab in zip(texts, labels, strict=True) if lab == label) for label in (0, 1)}
     assert abs(words[0] - words[1]) <= 2  # cut to human lengths: length tells nothing
 
 
