@@ -12,10 +12,11 @@ so a stopped evaluation resumes. Per source, from the test file shuffled with ``
   the sources' NLL and token counts summed);
 * **simulation**: the first ``--intents`` intents, ``--n`` conversations each, at most ``--max-turns`` user
   turns, against the embedded SmolLM2 assistant (replies cut to ``--assistant-tokens``);
-* **report card** (``simuser.metrics.evaluate``) against that source's people (the whole test file), with the
-  run's own simulator on the probes: termination states from the source's people (``--probe-limit``
-  conversations), role and intent probes once per model (they do not depend on the source).
-  Pooled: every source's simulations together, against ``--pooled-people`` people per source.
+* **report card** (``simuser.metrics.evaluate``) against that source's people (the whole test file);
+  pooled: every source's simulations together, against ``--pooled-people`` people per source, with the
+  run's own simulator on the probes: termination states from ``--probe-limit`` of those people's
+  conversations (drawn across sources), role and intent probes (they do not depend on the source).
+  ``--probes-per-source 1`` adds termination probes on each source's own people.
 
 Model specs: ``default`` (the shipped adapter), ``base`` (SmolLM2 prompted to act as the user: the
 ``prompted`` simulator), or an adapter directory (the ``userlm`` simulator with that adapter).
@@ -113,9 +114,9 @@ def evaluate(name: str, spec: str, out: Path, args: argparse.Namespace) -> None:
             continue
         reference = (out / "samples" / "people-pooled.jsonl" if source == "pooled"
                      else Path(args.data) / "test" / f"{source}.jsonl")
-        names = TEXT_AND_DETECTOR + (PER_SOURCE_PROBES if source != "pooled" else ONCE_PROBES)
-        options = EvaluateOptions(reference=reference, detector="offline", simulator=probe_spec,
-                                  probe_limit=args.probe_limit, names=names)
+        probes = PER_SOURCE_PROBES * args.probes_per_source if source != "pooled" else PER_SOURCE_PROBES + ONCE_PROBES
+        options = EvaluateOptions(reference=reference, detector="offline", simulator=probe_spec if probes else None,
+                                  probes=bool(probes), probe_limit=args.probe_limit, names=TEXT_AND_DETECTOR + probes)
         report = evaluate_run(run, options).to_json()
         for key in ("paper", "paper_notes", "metric_info", "by_persona"):
             report.pop(key, None)
@@ -132,7 +133,7 @@ ROWS = [  # (label, key in report metrics, how to compare with people)
     ("words per user turn", "pace.words_per_turn_mean", "closer"),
     ("user turns per conversation (cap 4)", "pace", "closer"),
     ("naturalness P(human) (%)", "naturalness", "closer"),
-    ("lexical diversity across simulations (%)", "lexical_diversity", "higher"),
+    ("lexical diversity across simulations (0-1)", "lexical_diversity", "higher"),
     ("termination F1 (%)", "termination_f1", "higher"),
     ("termination precision / recall", "termination_f1.precision", "info"),
     ("role adherence (%)", "role_adherence", "higher"),
@@ -173,7 +174,7 @@ def metric(report: dict, key: str) -> float | None:
 
 
 def cell(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    return "-" if value is None else f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
 
 
 def report_table(out: Path, names: list[str], source: str) -> str:
@@ -200,8 +201,6 @@ def closer_count(out: Path, names: list[str], a: str, b: str) -> list[str]:
         people = ra.get("reference", {}).get("metrics", {})
         for label, key, how in ROWS:
             va, vb = metric(ra, key), metric(rb, key)
-            if key in PER_SOURCE_PROBES:  # pooled termination: the mean over sources
-                va, vb = (mean_over_sources(out, n, key) for n in (a, b))
             if va is None or vb is None or how == "info":
                 continue
             if how == "closer" and people.get(key) is not None:
@@ -211,11 +210,6 @@ def closer_count(out: Path, names: list[str], a: str, b: str) -> list[str]:
             wins.append(f"{label}: {'**' + a + '**' if better else b} ({va:.1f} vs {vb:.1f}"
                         + (f", people {people[key]:.1f})" if how == "closer" and key in people else ")"))
     return wins
-
-
-def mean_over_sources(out: Path, name: str, key: str) -> float | None:
-    values = [metric(load(out / "reports" / name / f"{s}.json"), key) for s in SOURCES]
-    return None if any(v is None for v in values) else sum(values) / len(values)  # type: ignore[arg-type]
 
 
 def tables(out: Path, names: list[str]) -> str:
@@ -241,6 +235,8 @@ def main() -> None:
     parser.add_argument("--assistant-tokens", type=int, default=64)
     parser.add_argument("--probe-limit", type=int, default=20)
     parser.add_argument("--pooled-people", type=int, default=60)
+    parser.add_argument("--probes-per-source", type=int, choices=[0, 1], default=0,
+                        help="1: termination probes on every source's people too (about 5 minutes each on 2 cores)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     models = dict(m.split("=", 1) for m in args.model)
