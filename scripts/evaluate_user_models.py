@@ -174,7 +174,7 @@ def metric(report: dict, key: str) -> float | None:
 
 
 def cell(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
+    return "-" if value is None else f"{value:.2f}" if 0 < abs(value) < 1 else f"{value:.1f}"
 
 
 def report_table(out: Path, names: list[str], source: str) -> str:
