@@ -11,7 +11,7 @@ write: lower case, missing punctuation, "can u", short fragments.
 Trained on ``data/detector/naturalness_train.jsonl.gz`` (shipped; built by ``scripts/build_detector_data.py``):
 human user turns from the train splits of MTRAG-UN, STAR, MultiWOZ and HH-RLHF (label 1) against MTRAG-UN
 agent turns, HH-RLHF assistant turns and prompted-baseline users (label 0), machine texts cut to lengths
-drawn from the human length distribution so that length alone tells nothing. Training takes about 15
+drawn from the human length distribution so that length alone tells nothing. Training takes about 8
 seconds, so the fitted model is cached (``$SIMUSER_CACHE_DIR/detectors``) under a key of the training file,
 the detector version and the scikit-learn version; pickles never cross versions.
 """
