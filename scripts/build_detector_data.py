@@ -147,11 +147,11 @@ def write(rows: list[dict]) -> None:
 
 def trained_on(path: Path):
     """An offline detector trained on a file written by :func:`write` (texts already length-matched)."""
-    from simuser.metrics.offline_detector import OfflineDetector, train_detector
+    from simuser.metrics.offline_detector import OfflineDetector, shipped_training_texts, train_detector
 
-    rows = [json.loads(line) for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines() if line]
+    texts, labels, _ = shipped_training_texts(path)
     detector = OfflineDetector()
-    detector._model = train_detector([r["text"] for r in rows], [r["label"] for r in rows])
+    detector._model = train_detector(texts, labels)
     return detector
 
 

@@ -18,6 +18,7 @@ the detector version and the scikit-learn version; pickles never cross versions.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -76,13 +77,20 @@ def training_examples(conversations: Sequence[Conversation], seed: int = TRAININ
     return texts, [1] * len(user) + [0] * (len(texts) - len(user))
 
 
-def mask_content_words(text: str) -> str:
-    """``"I need a train to Cambridge, pls!"`` -> ``"I need a x to Xx, pls!"``: what a text is about, hidden."""
+@functools.cache
+def _kept_words() -> frozenset[str]:
+    """scikit-learn's English stop words and :data:`CONVERSATIONAL_WORDS`, built once."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    return frozenset(ENGLISH_STOP_WORDS) | CONVERSATIONAL_WORDS
+
+
+def mask_content_words(text: str) -> str:
+    """``"I need a train to Cambridge, pls!"`` -> ``"I need a x to Xx, pls!"``: what a text is about, hidden."""
+    kept = _kept_words()
+
     def shape(piece: str) -> str:
-        lower = piece.lower()
-        if not piece[0].isalnum() or lower in ENGLISH_STOP_WORDS or lower in CONVERSATIONAL_WORDS:
+        if not piece[0].isalnum() or piece.lower() in kept:
             return piece
         if piece.isdigit():
             return "0"
