@@ -75,12 +75,16 @@ def perplexities(name: str, spec: str, out: Path, threads: int) -> None:
             print(f"{name} {source} {'with' if with_intent else 'without'} intent: {result.value:.2f}", flush=True)
 
 
-def simulator_args(spec: str) -> list[str]:
+def simulator_of(spec: str) -> tuple[str, dict[str, str]]:
+    """(simulator name, options) for a model spec: ``base``, ``default`` or an adapter directory."""
     if spec == "base":
-        return ["--simulator", "prompted"]
-    if spec == "default":
-        return ["--simulator", "userlm", "-S", "model=default"]
-    return ["--simulator", "userlm", "-S", f"adapter={spec}"]
+        return "prompted", {}
+    return "userlm", {"model": "default"} if spec == "default" else {"adapter": spec}
+
+
+def simulator_args(spec: str) -> list[str]:
+    name, options = simulator_of(spec)
+    return ["--simulator", name] + [arg for key, value in options.items() for arg in ("-S", f"{key}={value}")]
 
 
 def simulate(name: str, spec: str, out: Path, args: argparse.Namespace) -> None:
@@ -102,8 +106,8 @@ def evaluate(name: str, spec: str, out: Path, args: argparse.Namespace) -> None:
     from simuser.schema import ComponentSpec
     from simuser.store import read_conversations, write_chat_jsonl
 
-    probe_spec = ComponentSpec(name=simulator_args(spec)[1], options=dict(
-        a.split("=", 1) for a in simulator_args(spec)[3::2]))
+    simulator, simulator_options = simulator_of(spec)
+    probe_spec = ComponentSpec(name=simulator, options=simulator_options)
     jobs = [(source, out / "runs" / name / source) for source in SOURCES]
     pooled = out / "runs" / name / "pooled.jsonl"
     if not pooled.exists():
@@ -168,8 +172,6 @@ def perplexity_table(out: Path, names: list[str]) -> str:
 
 
 def metric(report: dict, key: str) -> float | None:
-    if key == "termination_f1.precision":
-        return None
     return report.get("metrics", {}).get(key)
 
 
@@ -196,19 +198,18 @@ def report_table(out: Path, names: list[str], source: str) -> str:
 def closer_count(out: Path, names: list[str], a: str, b: str) -> list[str]:
     """Pooled metrics on which model ``a`` is closer to people (or better, where people have no value) than ``b``."""
     wins = []
-    for source_key in ("pooled",):
-        ra, rb = (load(out / "reports" / n / f"{source_key}.json") for n in (a, b))
-        people = ra.get("reference", {}).get("metrics", {})
-        for label, key, how in ROWS:
-            va, vb = metric(ra, key), metric(rb, key)
-            if va is None or vb is None or how == "info":
-                continue
-            if how == "closer" and people.get(key) is not None:
-                better = abs(va - people[key]) < abs(vb - people[key])
-            else:
-                better = va > vb
-            wins.append(f"{label}: {'**' + a + '**' if better else b} ({va:.1f} vs {vb:.1f}"
-                        + (f", people {people[key]:.1f})" if how == "closer" and key in people else ")"))
+    ra, rb = (load(out / "reports" / n / "pooled.json") for n in (a, b))
+    people = ra.get("reference", {}).get("metrics", {})
+    for label, key, how in ROWS:
+        va, vb = metric(ra, key), metric(rb, key)
+        if va is None or vb is None or how == "info":
+            continue
+        if how == "closer" and people.get(key) is not None:
+            better = abs(va - people[key]) < abs(vb - people[key])
+        else:
+            better = va > vb
+        wins.append(f"{label}: {'**' + a + '**' if better else b} ({va:.1f} vs {vb:.1f}"
+                    + (f", people {people[key]:.1f})" if how == "closer" and key in people else ")"))
     return wins
 
 
