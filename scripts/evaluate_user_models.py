@@ -3,9 +3,11 @@
     python scripts/evaluate_user_models.py --data /work/ckpt/userlm-v3/data --out /work/ckpt/eval \
         --model v3=/work/ckpt/userlm-v3/run/adapter --model shipped=default --model prompted=base
     python scripts/evaluate_user_models.py ... --table          # print the tables from what is on disk
+    python scripts/evaluate_user_models.py --split dev --stage ppl --with-intent-only ...   # pilot comparison
 
 ``--data`` is a directory written by ``scripts/build_user_mixture.py`` (``test/<source>.jsonl``: people,
-with high-level intents). Every step writes one file under ``--out`` and is skipped when that file exists,
+with high-level intents; ``--split dev`` reads ``dev/<source>.jsonl`` instead, for choosing between pilot
+runs without looking at the test splits; a source without that split, CamRest676 for dev, is left out). Every step writes one file under ``--out`` and is skipped when that file exists,
 so a stopped evaluation resumes. Per source, from the test file shuffled with ``random.Random(0)``:
 
 * **perplexity** with and without the intent on the first ``--ppl-conversations`` conversations (pooled:
@@ -45,12 +47,19 @@ def shuffled(path: Path) -> list[str]:
     return lines
 
 
+def sources_in(out: Path) -> tuple[str, ...]:
+    """The sources this evaluation's samples hold (all five for the test split, four for dev)."""
+    return tuple(s for s in SOURCES if (out / "samples" / f"ppl-{s}.jsonl").exists())
+
+
 def write_samples(data: Path, out: Path, args: argparse.Namespace) -> None:
     samples = out / "samples"
     samples.mkdir(parents=True, exist_ok=True)
     pooled_people = []
     for source in SOURCES:
-        lines = shuffled(data / "test" / f"{source}.jsonl")
+        if not (data / args.split / f"{source}.jsonl").exists():
+            continue
+        lines = shuffled(data / args.split / f"{source}.jsonl")
         (samples / f"ppl-{source}.jsonl").write_text("\n".join(lines[: args.ppl_conversations]) + "\n")
         intents = [json.loads(line) for line in lines[: args.intents]]
         (samples / f"intents-{source}.jsonl").write_text(
@@ -59,12 +68,12 @@ def write_samples(data: Path, out: Path, args: argparse.Namespace) -> None:
     (samples / "people-pooled.jsonl").write_text("\n".join(pooled_people) + "\n")
 
 
-def perplexities(name: str, spec: str, out: Path, threads: int) -> None:
+def perplexities(name: str, spec: str, out: Path, threads: int, modes: tuple[bool, ...] = (True, False)) -> None:
     from simuser.metrics.perplexity import user_turn_perplexity
     from simuser.store import read_conversations
 
-    for source in SOURCES:
-        for with_intent in (True, False):
+    for source in sources_in(out):
+        for with_intent in modes:
             target = out / "ppl" / name / f"{source}-{'with' if with_intent else 'without'}.json"
             if target.exists():
                 continue
@@ -88,7 +97,7 @@ def simulator_args(spec: str) -> list[str]:
 
 
 def simulate(name: str, spec: str, out: Path, args: argparse.Namespace) -> None:
-    for source in SOURCES:
+    for source in sources_in(out):
         run = out / "runs" / name / source
         if (run / "conversations.jsonl").exists() and (run / "DONE").exists():
             continue
@@ -108,16 +117,16 @@ def evaluate(name: str, spec: str, out: Path, args: argparse.Namespace) -> None:
 
     simulator, simulator_options = simulator_of(spec)
     probe_spec = ComponentSpec(name=simulator, options=simulator_options)
-    jobs = [(source, out / "runs" / name / source) for source in SOURCES]
+    jobs = [(source, out / "runs" / name / source) for source in sources_in(out)]
     pooled = out / "runs" / name / "pooled.jsonl"
     if not pooled.exists():
-        write_chat_jsonl([c for source in SOURCES for c in read_conversations(out / "runs" / name / source)], pooled)
+        write_chat_jsonl([c for source, run in jobs for c in read_conversations(run)], pooled)
     for source, run in jobs + [("pooled", pooled)]:
         target = out / "reports" / name / f"{source}.json"
         if target.exists():
             continue
         reference = (out / "samples" / "people-pooled.jsonl" if source == "pooled"
-                     else Path(args.data) / "test" / f"{source}.jsonl")
+                     else Path(args.data) / args.split / f"{source}.jsonl")
         probes = PER_SOURCE_PROBES * args.probes_per_source if source != "pooled" else PER_SOURCE_PROBES + ONCE_PROBES
         options = EvaluateOptions(reference=reference, detector="offline", simulator=probe_spec if probes else None,
                                   probes=bool(probes), probe_limit=args.probe_limit, names=TEXT_AND_DETECTOR + probes)
@@ -150,7 +159,7 @@ def load(path: Path) -> dict:
 
 
 def pooled_perplexity(out: Path, name: str, which: str) -> float | None:
-    parts = [load(out / "ppl" / name / f"{source}-{which}.json") for source in SOURCES]
+    parts = [load(out / "ppl" / name / f"{source}-{which}.json") for source in sources_in(out)]
     if not all(parts):
         return None
     return math.exp(sum(p["nll"] for p in parts) / sum(p["tokens"] for p in parts))
@@ -159,7 +168,7 @@ def pooled_perplexity(out: Path, name: str, which: str) -> float | None:
 def perplexity_table(out: Path, names: list[str]) -> str:
     lines = ["| split | " + " | ".join(f"{n} with / without intent" for n in names) + " |",
              "|---" * (len(names) + 1) + "|"]
-    for source in SOURCES + ("pooled",):
+    for source in sources_in(out) + ("pooled",):
         cells = []
         for name in names:
             if source == "pooled":
@@ -215,7 +224,7 @@ def closer_count(out: Path, names: list[str], a: str, b: str) -> list[str]:
 
 def tables(out: Path, names: list[str]) -> str:
     parts = ["## Held-out perplexity", perplexity_table(out, names)]
-    for source in ("pooled",) + SOURCES:
+    for source in ("pooled",) + sources_in(out):
         parts += [f"## Report card: {source}", report_table(out, names, source)]
     if len(names) >= 2:
         parts += [f"## Pooled: {names[0]} vs {names[1]}", "\n".join(f"- {w}" for w in closer_count(out, names, names[0], names[1]))]
@@ -226,6 +235,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--split", choices=["test", "dev"], default="test",
+                        help="people to measure against: test (the report) or dev (choosing between pilots)")
+    parser.add_argument("--with-intent-only", action="store_true", help="perplexity with the intent only")
     parser.add_argument("--model", action="append", default=[], help="NAME=SPEC (default, base or an adapter dir)")
     parser.add_argument("--stage", action="append", choices=["ppl", "simulate", "evaluate"], default=[])
     parser.add_argument("--table", action="store_true", help="only print the tables")
@@ -249,7 +261,8 @@ def main() -> None:
     for stage in args.stage or ["ppl", "simulate", "evaluate"]:
         for name, spec in models.items():
             if stage == "ppl":
-                perplexities(name, spec, args.out, args.threads)
+                modes = (True,) if args.with_intent_only else (True, False)
+                perplexities(name, spec, args.out, args.threads, modes)
             elif stage == "simulate":
                 simulate(name, spec, args.out, args)
             else:
