@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from shared_data import shared_data
 
 from simuser.errors import UserError
 from simuser.metrics.base import MetricContext, NotComputed
@@ -114,8 +115,8 @@ def _detector_script():
     return module
 
 
-SHARED = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "data", Path("/work/shared/data"))
-               if (p / "star").is_dir()), None)
+STAR = shared_data("star")
+SHARED = None if STAR is None else STAR.parent
 
 
 @pytest.mark.skipif(SHARED is None, reason="the public dialogue sets (../shared/data) are not on this machine")

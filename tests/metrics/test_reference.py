@@ -1,9 +1,9 @@
 """The shipped human reference: a stable dev/test split by conversation, with intents, rebuildable."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
+from shared_data import shared_data
 
 from simuser.metrics.reference import (
     REFERENCE_DIR,
@@ -16,9 +16,7 @@ from simuser.metrics.reference import (
 )
 from simuser.schema import EndReason
 
-MTRAG = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "data" / "mtrag",  # ../shared beside the clone
-                          Path("/work/shared/data/mtrag"))  # this project's machines, wherever the clone is
-              if p.is_dir()), Path("../shared/data/mtrag"))
+MTRAG = shared_data("mtrag")
 
 
 def test_split_is_a_pure_function_of_the_id():
@@ -68,7 +66,7 @@ def test_termination_reference_holds_whole_conversations_with_intents():
         assert conversation.messages[-1].role == "assistant"
 
 
-@pytest.mark.skipif(not MTRAG.is_dir(), reason="the MTRAG snapshot (../shared/data/mtrag) is not on this machine")
+@pytest.mark.skipif(MTRAG is None, reason="the MTRAG snapshot (../shared/data/mtrag) is not on this machine")
 def test_rebuilding_from_the_snapshot_reproduces_the_committed_files(tmp_path):
     (tmp_path / "termination_intents.jsonl").write_bytes((REFERENCE_DIR / "termination_intents.jsonl").read_bytes())
     assert build_reference(MTRAG, tmp_path) == {"dev": 409, "test": 98}
