@@ -1,0 +1,60 @@
+"""scripts/evaluate_user_models.py: which people it measures against, and how it pools what it measured.
+
+The models and metrics it calls are tested where they live; here, the script's own bookkeeping: the dev
+split (for pilots) leaves out a source that has none, and pooled perplexity sums NLL and tokens over the
+sources measured, so a table of dev pilots and one of the test report read the same way.
+"""
+
+import argparse
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+
+def _script():
+    path = Path(__file__).resolve().parents[2] / "scripts" / "evaluate_user_models.py"
+    spec = importlib.util.spec_from_file_location("evaluate_user_models", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _people(path: Path, source: str, n: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [{"id": f"{source}:{i}", "intent": f"You are a user chatting with an assistant language model to ask {i}.",
+             "messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": "answer"}]}
+            for i in range(n)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def _args(split: str) -> argparse.Namespace:
+    return argparse.Namespace(split=split, ppl_conversations=2, intents=1, pooled_people=1)
+
+
+def test_dev_split_leaves_out_sources_without_one(tmp_path):
+    script = _script()
+    for source in ("mtrag", "star", "multiwoz", "hh_rlhf", "camrest"):
+        _people(tmp_path / "data" / "test" / f"{source}.jsonl", source, 3)
+    for source in ("mtrag", "star"):  # no dev split for the others, as CamRest676 has none
+        _people(tmp_path / "data" / "dev" / f"{source}.jsonl", source, 3)
+    script.write_samples(tmp_path / "data", tmp_path / "dev-eval", _args("dev"))
+    script.write_samples(tmp_path / "data", tmp_path / "test-eval", _args("test"))
+    assert script.sources_in(tmp_path / "dev-eval") == ("mtrag", "star")
+    assert script.sources_in(tmp_path / "test-eval") == script.SOURCES
+    assert len((tmp_path / "dev-eval" / "samples" / "ppl-star.jsonl").read_text().splitlines()) == 2
+
+
+def test_pooled_perplexity_pools_the_measured_sources_by_tokens(tmp_path):
+    script = _script()
+    out = tmp_path / "eval"
+    for source, nll, tokens in (("mtrag", 20.0, 10), ("star", 90.0, 30)):
+        _people(out / "samples" / f"ppl-{source}.jsonl", source, 1)
+        target = out / "ppl" / "m" / f"{source}-with.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps({"value": math.exp(nll / tokens), "nll": nll, "tokens": tokens}))
+    assert math.isclose(script.pooled_perplexity(out, "m", "with"), math.exp(110.0 / 40))
+    assert script.pooled_perplexity(out, "m", "without") is None  # not measured: no number, not a partial one
+    table = script.perplexity_table(out, ["m"])
+    assert "| mtrag |" in table and "| star |" in table and "| camrest |" not in table
+    assert f"| pooled | {math.exp(110.0 / 40):.2f} / - |" in table
