@@ -31,6 +31,7 @@ import json
 import math
 import os
 import random
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -188,9 +189,34 @@ def cell(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}" if 0 < abs(value) < 1 else f"{value:.1f}"
 
 
-def report_table(out: Path, names: list[str], source: str) -> str:
+def people_file(out: Path, data: Path, split: str, source: str) -> Path:
+    """The people a report compares with: the pooled sample, or the whole split file of one source."""
+    return out / "samples" / "people-pooled.jsonl" if source == "pooled" else data / split / f"{source}.jsonl"
+
+
+def capped_turns(path: Path, cap: int) -> float | None:
+    """People's user turns per conversation counted the way the simulations were run: at most ``cap``.
+
+    The report's pace compares simulations cut at ``cap`` turns with people's whole conversations (STAR's
+    run to 9); against that number, whichever model ends least looks closest. This one is the fair target.
+    """
+    if not path.exists():
+        return None
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return statistics.fmean(min(sum(m["role"] == "user" for m in r["messages"]), cap) for r in rows)
+
+
+def people_metrics(report: dict, people: Path, cap: int) -> dict:
+    metrics = dict(report.get("reference", {}).get("metrics", {}))
+    capped = capped_turns(people, cap)
+    if capped is not None:
+        metrics["pace.capped"] = capped
+    return metrics
+
+
+def report_table(out: Path, names: list[str], source: str, people_path: Path, cap: int) -> str:
     reports = {name: load(out / "reports" / name / f"{source}.json") for name in names}
-    people = next((r["reference"]["metrics"] for r in reports.values() if r), {})
+    people = people_metrics(next((r for r in reports.values() if r), {}), people_path, cap)
     lines = [f"| metric ({source}) | " + " | ".join(names) + " | people |", "|---" * (len(names) + 2) + "|"]
     for label, key, _ in ROWS:
         if key == "termination_f1.precision":
@@ -199,16 +225,23 @@ def report_table(out: Path, names: list[str], source: str) -> str:
                    if "termination_f1" in v else "-" for v in values]
             lines.append(f"| {label} | " + " | ".join(row) + " | - |")
             continue
-        lines.append(f"| {label} | " + " | ".join(cell(metric(reports[n], key)) for n in names)
-                     + f" | {cell(people.get(key))} |")
+        people_cell = cell(people.get(key))
+        if key == "pace" and "pace.capped" in people:
+            people_cell += f" ({cell(people['pace.capped'])} at cap {cap})"
+        lines.append(f"| {label} | " + " | ".join(cell(metric(reports[n], key)) for n in names) + f" | {people_cell} |")
     return "\n".join(lines)
 
 
-def closer_count(out: Path, names: list[str], a: str, b: str) -> list[str]:
-    """Pooled metrics on which model ``a`` is closer to people (or better, where people have no value) than ``b``."""
+def closer_count(out: Path, a: str, b: str, people_path: Path, cap: int) -> list[str]:
+    """Pooled metrics on which model ``a`` is closer to people (or better, where people have no value) than ``b``.
+
+    Turns per conversation are compared with people's turns at the same cap (:func:`capped_turns`).
+    """
     wins = []
     ra, rb = (load(out / "reports" / n / "pooled.json") for n in (a, b))
-    people = ra.get("reference", {}).get("metrics", {})
+    people = people_metrics(ra, people_path, cap)
+    if "pace.capped" in people:
+        people["pace"] = people.pop("pace.capped")
     for label, key, how in ROWS:
         va, vb = metric(ra, key), metric(rb, key)
         if va is None or vb is None or how == "info":
@@ -222,12 +255,14 @@ def closer_count(out: Path, names: list[str], a: str, b: str) -> list[str]:
     return wins
 
 
-def tables(out: Path, names: list[str]) -> str:
+def tables(out: Path, names: list[str], data: Path, split: str = "test", cap: int = 4) -> str:
     parts = ["## Held-out perplexity", perplexity_table(out, names)]
     for source in ("pooled",) + sources_in(out):
-        parts += [f"## Report card: {source}", report_table(out, names, source)]
+        people = people_file(out, data, split, source)
+        parts += [f"## Report card: {source}", report_table(out, names, source, people, cap)]
     if len(names) >= 2:
-        parts += [f"## Pooled: {names[0]} vs {names[1]}", "\n".join(f"- {w}" for w in closer_count(out, names, names[0], names[1]))]
+        pooled_people = people_file(out, data, split, "pooled")
+        parts += [f"## Pooled: {names[0]} vs {names[1]}", "\n".join(f"- {w}" for w in closer_count(out, names[0], names[1], pooled_people, cap))]
     return "\n\n".join(parts) + "\n"
 
 
@@ -254,7 +289,7 @@ def main() -> None:
     args = parser.parse_args()
     models = dict(m.split("=", 1) for m in args.model)
     if args.table:
-        print(tables(args.out, list(models)))
+        print(tables(args.out, list(models), args.data, args.split, args.max_turns))
         return
     if not (args.out / "samples").exists():
         write_samples(args.data, args.out, args)

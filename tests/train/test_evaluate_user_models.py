@@ -58,3 +58,24 @@ def test_pooled_perplexity_pools_the_measured_sources_by_tokens(tmp_path):
     table = script.perplexity_table(out, ["m"])
     assert "| mtrag |" in table and "| star |" in table and "| camrest |" not in table
     assert f"| pooled | {math.exp(110.0 / 40):.2f} / - |" in table
+
+
+def test_turns_are_compared_with_people_counted_at_the_simulations_cap(tmp_path):
+    """Simulations stop at 4 turns; people who went on for 9 count as 4, or the model that ends least wins."""
+    script = _script()
+    out = tmp_path / "eval"
+    people = out / "samples" / "people-pooled.jsonl"
+    people.parent.mkdir(parents=True)
+    turns = [1, 1, 9, 9]  # mean 5.0, at cap 4: 2.5
+    people.write_text("".join(json.dumps({"messages": [{"role": "user", "content": "hi"},
+                                                        {"role": "assistant", "content": "hello"}] * n}) + "\n"
+                              for n in turns))
+    assert script.capped_turns(people, 4) == 2.5
+    for name, pace in (("ender", 2.0), ("stayer", 4.0)):
+        report = {"metrics": {"pace": pace}, "reference": {"metrics": {"pace": 5.0}}}
+        (out / "reports" / name).mkdir(parents=True)
+        (out / "reports" / name / "pooled.json").write_text(json.dumps(report))
+    wins = script.closer_count(out, "ender", "stayer", people, cap=4)
+    assert wins == ["user turns per conversation (cap 4): **ender** (2.0 vs 4.0, people 2.5)"]
+    table = script.report_table(out, ["ender", "stayer"], "pooled", people, 4)
+    assert "| 5.0 (2.5 at cap 4) |" in table
