@@ -2,6 +2,8 @@
 
     python scripts/train_default_user_model.py                 # flip + train (resumes if interrupted)
     python scripts/train_default_user_model.py --ship          # then copy the adapter into the package
+    python scripts/train_default_user_model.py --ship --adapter RUN/adapter --dest src/simuser/adapters/NAME
+                                                               # package another run's adapter the same way
 
 Reads only ``load_reference("dev")`` (the test split is for measurement). Outputs go to
 ``.cache/userlm-smollm2/`` (flipped/, checkpoints/, adapter/, train_log.jsonl, train.json); the run's
@@ -45,33 +47,36 @@ def flip_dev(out: Path) -> None:
     print(json.dumps(stats.summary(), indent=2))
 
 
-def ship(adapter: Path) -> None:
-    """Copy the adapter (weights as float16: half the size) and tokenizer into the package.
+def ship(adapter: Path, dest: Path = SHIPPED) -> None:
+    """Copy the adapter (weights as float16: half the size) and tokenizer into ``dest``.
 
-    ATTRIBUTION.md and LICENSE already live there; peft's generated README.md is not copied.
+    ATTRIBUTION.md and LICENSE(s) are written by hand for each model and live there; peft's generated
+    README.md is not copied.
     """
     from safetensors.torch import load_file, save_file
 
-    SHIPPED.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(parents=True, exist_ok=True)
     for path in adapter.iterdir():
-        if path.name not in ("README.md", "adapter_model.safetensors"):
-            shutil.copy2(path, SHIPPED / path.name)
-    config = SHIPPED / "simuser_train_config.json"
+        if path.is_file() and path.name not in ("README.md", "adapter_model.safetensors"):
+            shutil.copy2(path, dest / path.name)
+    config = dest / "simuser_train_config.json"
     config.write_text(config.read_text().replace(f"{ROOT}/", ""))  # repository-relative paths
     weights = load_file(str(adapter / "adapter_model.safetensors"))
-    save_file({k: v.half() for k, v in weights.items()}, str(SHIPPED / "adapter_model.safetensors"),
+    save_file({k: v.half() for k, v in weights.items()}, str(dest / "adapter_model.safetensors"),
               metadata={"format": "pt"})
-    (SHIPPED / "adapter_model.safetensors").chmod(0o644)
-    print(f"shipped {adapter} -> {SHIPPED}")
+    (dest / "adapter_model.safetensors").chmod(0o644)
+    print(f"shipped {adapter} -> {dest}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ship", action="store_true", help="copy the trained adapter into the package")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--adapter", type=Path, help="with --ship: the adapter to package (default: OUT/adapter)")
+    parser.add_argument("--dest", type=Path, default=SHIPPED, help="with --ship: where to (default: the shipped one)")
     args = parser.parse_args()
     if args.ship:
-        return ship(args.out / "adapter")
+        return ship(args.adapter or args.out / "adapter", args.dest)
     started = time.time()
     flip_dev(args.out / "flipped")
     config = TrainConfig(
