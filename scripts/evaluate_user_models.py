@@ -7,14 +7,16 @@
 
 ``--data`` is a directory written by ``scripts/build_user_mixture.py`` (``test/<source>.jsonl``: people,
 with high-level intents; ``--split dev`` reads ``dev/<source>.jsonl`` instead, for choosing between pilot
-runs without looking at the test splits; a source without that split, CamRest676 for dev, is left out). Every step writes one file under ``--out`` and is skipped when that file exists,
-so a stopped evaluation resumes. Per source, from the test file shuffled with ``random.Random(0)``:
+runs without looking at the test splits; a source without that split, CamRest676 for dev, is left out).
+Every step writes one file under ``--out`` and is skipped when that file exists, so a stopped evaluation
+resumes. Per source, from the split's file shuffled with ``random.Random(0)``:
 
 * **perplexity** with and without the intent on the first ``--ppl-conversations`` conversations (pooled:
   the sources' NLL and token counts summed);
 * **simulation**: the first ``--intents`` intents, ``--n`` conversations each, at most ``--max-turns`` user
   turns, against the embedded SmolLM2 assistant (replies cut to ``--assistant-tokens``);
-* **report card** (``simuser.metrics.evaluate``) against that source's people (the whole test file);
+* **report card** (``simuser.metrics.evaluate``) against that source's people (the whole split file; the
+  tables judge turns per conversation against people's turns counted at ``--max-turns``, as simulated);
   pooled: every source's simulations together, against ``--pooled-people`` people per source, with the
   run's own simulator on the probes: termination states from ``--probe-limit`` of those people's
   conversations (drawn across sources), role and intent probes (they do not depend on the source).
