@@ -178,3 +178,17 @@ def test_full_model_or_merged_copy_loads_on_its_own(tiny_base_dir, tmp_path, ful
         ids = torch.tensor([tokenizer(render_prompt(INTENT, []), add_special_tokens=False)["input_ids"]])
         with torch.no_grad():
             assert torch.allclose(model(input_ids=ids).logits, with_adapter(input_ids=ids).logits, atol=1e-5)
+
+
+def test_resume_skips_a_checkpoint_whose_save_was_cut_short(tmp_path):
+    """A run stopped while saving leaves checkpoint-N without its trainer state; resuming from it would fail."""
+    from simuser.train.trainer.train import CHECKPOINT_DONE, last_complete_checkpoint
+
+    for step, complete in ((5, True), (10, True), (15, False)):
+        checkpoint = tmp_path / f"checkpoint-{step}"
+        checkpoint.mkdir()
+        (checkpoint / "adapter_model.safetensors").write_bytes(b"")
+        if complete:
+            (checkpoint / CHECKPOINT_DONE).write_text("{}")
+    assert last_complete_checkpoint(tmp_path) == tmp_path / "checkpoint-10"  # by step, not name: 10 after 5
+    assert last_complete_checkpoint(tmp_path / "none") is None

@@ -129,11 +129,23 @@ def _use_bf16(config: TrainConfig) -> bool:
     return config.device in ("auto", "cuda") and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
 
 
+#: transformers' Trainer writes this file last when it saves a checkpoint: without it, the save was cut short.
+CHECKPOINT_DONE = "trainer_state.json"
+
+
+def last_complete_checkpoint(checkpoints_dir: Path) -> Path | None:
+    """The newest checkpoint whose save finished (a run stopped while saving leaves a partial one behind)."""
+    checkpoints = sorted(checkpoints_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    complete = [c for c in checkpoints if (c / CHECKPOINT_DONE).is_file()]
+    return complete[-1] if complete else None
+
+
 def _resume_point(config: TrainConfig) -> str | None:
-    """The last checkpoint when resuming; starting over with old checkpoints present is refused."""
-    checkpoints = sorted((config.out / "checkpoints").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    """The last complete checkpoint when resuming; starting over with old checkpoints present is refused."""
+    checkpoints = list((config.out / "checkpoints").glob("checkpoint-*"))
     if config.resume:
-        return str(checkpoints[-1]) if checkpoints else None
+        point = last_complete_checkpoint(config.out / "checkpoints")
+        return str(point) if point else None
     if checkpoints:
         raise UserError(f"{config.out} already holds checkpoints; pass --resume to continue, or another --out")
     return None
