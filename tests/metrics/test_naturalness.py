@@ -1,13 +1,12 @@
 """Naturalness: the metric over any detector, the offline classifier, and the Pangram client."""
 
-import importlib.util
 import json
 import statistics
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from repo_scripts import load_script
 from shared_data import shared_data
 
 from simuser.errors import UserError
@@ -108,11 +107,7 @@ def test_shipped_training_texts_cover_every_source_with_length_matched_machine_t
 
 
 def _detector_script():
-    path = Path(__file__).resolve().parents[2] / "scripts" / "build_detector_data.py"
-    spec = importlib.util.spec_from_file_location("build_detector_data", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("build_detector_data")
 
 
 STAR = shared_data("star")

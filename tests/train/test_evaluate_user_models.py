@@ -6,18 +6,15 @@ sources measured, so a table of dev pilots and one of the test report read the s
 """
 
 import argparse
-import importlib.util
 import json
 import math
 from pathlib import Path
 
+from repo_scripts import load_script
+
 
 def _script():
-    path = Path(__file__).resolve().parents[2] / "scripts" / "evaluate_user_models.py"
-    spec = importlib.util.spec_from_file_location("evaluate_user_models", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("evaluate_user_models")
 
 
 def _people(path: Path, source: str, n: int) -> None:
