@@ -128,8 +128,7 @@ def evaluate(name: str, spec: str, out: Path, args: argparse.Namespace) -> None:
         target = out / "reports" / name / f"{source}.json"
         if target.exists():
             continue
-        reference = (out / "samples" / "people-pooled.jsonl" if source == "pooled"
-                     else Path(args.data) / args.split / f"{source}.jsonl")
+        reference = people_file(out, Path(args.data), args.split, source)
         probes = PER_SOURCE_PROBES * args.probes_per_source if source != "pooled" else PER_SOURCE_PROBES + ONCE_PROBES
         options = EvaluateOptions(reference=reference, detector="offline", simulator=probe_spec if probes else None,
                                   probes=bool(probes), probe_limit=args.probe_limit, names=TEXT_AND_DETECTOR + probes)
