@@ -201,17 +201,20 @@ def capped_turns(path: Path, cap: int) -> float | None:
     The report's pace compares simulations cut at ``cap`` turns with people's whole conversations (STAR's
     run to 9); against that number, whichever model ends least looks closest. This one is the fair target.
     """
+    from simuser.store import read_conversations
+
     if not path.exists():
         return None
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return statistics.fmean(min(sum(m["role"] == "user" for m in r["messages"]), cap) for r in rows)
+    return statistics.fmean(min(len(c.user_turns), cap) for c in read_conversations(path))
 
 
-def people_metrics(report: dict, people: Path, cap: int) -> dict:
+def people_metrics(report: dict, people: Path, cap: int, *, capped_as_pace: bool = False) -> dict:
+    """People's metrics from a report, plus their turns counted at ``cap``: beside the uncapped pace as
+    ``pace.capped`` (for the tables), or in its place (``capped_as_pace``, for judging which model is closer)."""
     metrics = dict(report.get("reference", {}).get("metrics", {}))
     capped = capped_turns(people, cap)
     if capped is not None:
-        metrics["pace.capped"] = capped
+        metrics["pace" if capped_as_pace else "pace.capped"] = capped
     return metrics
 
 
@@ -240,9 +243,7 @@ def closer_count(out: Path, a: str, b: str, people_path: Path, cap: int) -> list
     """
     wins = []
     ra, rb = (load(out / "reports" / n / "pooled.json") for n in (a, b))
-    people = people_metrics(ra, people_path, cap)
-    if "pace.capped" in people:
-        people["pace"] = people.pop("pace.capped")
+    people = people_metrics(ra, people_path, cap, capped_as_pace=True)
     for label, key, how in ROWS:
         va, vb = metric(ra, key), metric(rb, key)
         if va is None or vb is None or how == "info":
