@@ -20,7 +20,7 @@ from simuser.errors import UserError
 from simuser.schema import Conversation
 from simuser.tasks.coverage import coverage
 from simuser.tasks.knowledge import intent_task
-from simuser.tasks.stats import Interval, wilson
+from simuser.tasks.stats import Interval, task_success
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def aggregate(scored: list[ConversationScore]) -> RunScore:
         conversations=sorted(scored, key=lambda s: (s.task_id, s.sample_index)),
         tasks=[TaskScore(t, len(v), sum(s.solved for s in v)) for t, v in sorted(by_task.items())],
         n=max(len(v) for v in by_task.values()),
-        success=wilson(sum(s.solved for s in scored), len(scored)),
+        success=task_success([(sum(s.solved for s in v), len(v)) for _, v in sorted(by_task.items())]),
         final_pass_rate=mean(s.final_pass for s in scored),
         mean_turns_to_success=round(mean(turns), 4) if turns else None,
         user_turns=mean(s.user_turns for s in scored),

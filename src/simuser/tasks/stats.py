@@ -1,9 +1,11 @@
 """Statistics a reader can trust: Wilson intervals for rates, a paired bootstrap for gaps.
 
 * :func:`wilson`: the 95% Wilson score interval of ``k`` successes in ``n`` trials (well behaved at 0%
-  and 100% and for small ``n``, unlike the normal approximation). Conversations of one task are not
-  independent, so with ``--n`` > 1 this interval is somewhat too narrow; the paired bootstrap below
-  resamples whole tasks and has no such problem.
+  and 100% and for small ``n``, unlike the normal approximation).
+* :func:`task_success`: the success rate over tasks with ``--n`` conversations each. Conversations of one
+  task are not independent (they share its difficulty), so the Wilson interval is taken at the effective
+  sample size, ``n`` over the design effect (:func:`simuser.intervals.design_effect`); with ``--n 1`` it
+  is the plain Wilson interval.
 * :func:`paired_bootstrap`: the gap between two conditions on the same tasks. Each task contributes its
   success rate under each condition (the mean over its ``--n`` conversations); the gap is the mean of the
   per-task differences, and its 95% interval the 2.5th and 97.5th percentiles of that mean over
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from simuser.intervals import wilson_interval
+from simuser.intervals import clustered_wilson_interval, wilson_interval
 
 RESAMPLES = 10_000
 
@@ -39,6 +41,15 @@ def wilson(successes: int, n: int) -> Interval:
     if bounds is None:
         return Interval(0.0, 0.0, 1.0)
     return Interval(successes / n, *bounds)
+
+
+def task_success(per_task: Sequence[tuple[int, int]]) -> Interval:
+    """The pooled share of ``(solved, conversations)`` per task, its interval widened for clustering."""
+    total = sum(n for _, n in per_task)
+    bounds = clustered_wilson_interval(per_task)
+    if bounds is None:
+        return Interval(0.0, 0.0, 1.0)
+    return Interval(sum(k for k, _ in per_task) / total, *bounds)
 
 
 def paired_bootstrap(a: Sequence[float], b: Sequence[float], resamples: int = RESAMPLES, seed: int = 0) -> Interval:
