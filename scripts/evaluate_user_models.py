@@ -257,6 +257,41 @@ def closer_count(out: Path, a: str, b: str, people_path: Path, cap: int) -> list
     return wins
 
 
+def matrix_cell(report: dict, key: str) -> str:
+    value = metric(report, key)
+    if key == "termination_f1" and value is not None:
+        m = report["metrics"]
+        return f"{value:.1f} ({m.get('termination_f1.precision', float('nan')):.0f} / {m.get('termination_f1.recall', float('nan')):.0f})"
+    return cell(value)
+
+
+def split_matrix(out: Path, names: list[str], data: Path, split: str = "test", cap: int = 4) -> str:
+    """Every split in one table, each cell ``model / model / ... / people``: the docs' side-by-side layout.
+
+    Columns are the metrics some report of some split holds (probe metrics only where they were run);
+    people's turns per conversation carry their count at ``cap`` in brackets, the number models are judged by.
+    """
+    sources = ("pooled",) + sources_in(out)
+    reports = {s: {n: load(out / "reports" / n / f"{s}.json") for n in names} for s in sources}
+    keys = [(label, key) for label, key, how in ROWS
+            if how != "info" and any(metric(r, key) is not None for by in reports.values() for r in by.values())]
+    header = "| split (" + " / ".join(names) + " / people) | " + " | ".join(label for label, _ in keys) + " |"
+    lines = [header, "|---" * (len(keys) + 1) + "|"]
+    for source in sources:
+        by_name = reports[source]
+        people = people_metrics(next((r for r in by_name.values() if r), {}), people_file(out, data, split, source), cap)
+        cells = []
+        for _, key in keys:
+            values = [matrix_cell(by_name[n], key) for n in names]
+            people_cell = cell(people.get(key))
+            if key == "pace" and "pace.capped" in people:
+                people_cell += f" ({cell(people['pace.capped'])})"
+            row = values + [people_cell]
+            cells.append("-" if set(row) == {"-"} else " / ".join(row))
+        lines.append(f"| {source} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def tables(out: Path, names: list[str], data: Path, split: str = "test", cap: int = 4) -> str:
     parts = ["## Held-out perplexity", perplexity_table(out, names)]
     for source in ("pooled",) + sources_in(out):
@@ -278,6 +313,7 @@ def main() -> None:
     parser.add_argument("--model", action="append", default=[], help="NAME=SPEC (default, base or an adapter dir)")
     parser.add_argument("--stage", action="append", choices=["ppl", "simulate", "evaluate"], default=[])
     parser.add_argument("--table", action="store_true", help="only print the tables")
+    parser.add_argument("--matrix", action="store_true", help="only print every split in one side-by-side table")
     parser.add_argument("--ppl-conversations", type=int, default=30)
     parser.add_argument("--intents", type=int, default=10)
     parser.add_argument("--n", type=int, default=3)
@@ -292,6 +328,9 @@ def main() -> None:
     models = dict(m.split("=", 1) for m in args.model)
     if args.table:
         print(tables(args.out, list(models), args.data, args.split, args.max_turns))
+        return
+    if args.matrix:
+        print(split_matrix(args.out, list(models), args.data, args.split, args.max_turns))
         return
     if not (args.out / "samples").exists():
         write_samples(args.data, args.out, args)

@@ -76,3 +76,26 @@ def test_turns_are_compared_with_people_counted_at_the_simulations_cap(tmp_path)
     assert wins == ["user turns per conversation (cap 4): **ender** (2.0 vs 4.0, people 2.5)"]
     table = script.report_table(out, ["ender", "stayer"], "pooled", people, 4)
     assert "| 5.0 (2.5 at cap 4) |" in table
+
+
+def test_split_matrix_puts_every_split_in_one_row_with_people_last(tmp_path):
+    script = _script()
+    out, data = tmp_path / "eval", tmp_path / "data"
+    _people(out / "samples" / "ppl-mtrag.jsonl", "mtrag", 1)
+    _people(out / "samples" / "people-pooled.jsonl", "mtrag", 2)
+    _people(data / "test" / "mtrag.jsonl", "mtrag", 2)
+    reports = {
+        ("a", "pooled"): {"metrics": {"pace": 2.0, "termination_f1": 60.0, "termination_f1.precision": 50.0,
+                                      "termination_f1.recall": 75.0}, "reference": {"metrics": {"pace": 1.0}}},
+        ("b", "pooled"): {"metrics": {"pace": 4.0, "termination_f1": 20.0, "termination_f1.precision": 10.0,
+                                      "termination_f1.recall": 100.0}},
+        ("a", "mtrag"): {"metrics": {"pace": 3.0}, "reference": {"metrics": {"pace": 1.0}}},
+        ("b", "mtrag"): {"metrics": {"pace": 1.0}},
+    }
+    for (name, source), report in reports.items():
+        (out / "reports" / name).mkdir(parents=True, exist_ok=True)
+        (out / "reports" / name / f"{source}.json").write_text(json.dumps(report))
+    lines = script.split_matrix(out, ["a", "b"], data).splitlines()
+    assert lines[0] == "| split (a / b / people) | user turns per conversation (cap 4) | termination F1 (%) |"
+    assert lines[2] == "| pooled | 2.0 / 4.0 / 1.0 (1.0) | 60.0 (50 / 75) / 20.0 (10 / 100) / - |"
+    assert lines[3] == "| mtrag | 3.0 / 1.0 / 1.0 (1.0) | - |"
