@@ -66,3 +66,20 @@ def test_the_installed_entry_point_end_to_end(run_process, home):
     assert result.returncode == 0 and "run summary" in result.stdout, result.stderr
     again = run_process("simulate", "--intents", "nope.txt")
     assert again.returncode == 2 and "Traceback" not in again.stderr and "nope.txt" in again.stderr
+
+
+def test_the_plan_names_a_custom_adapter_instead_of_the_shipped_models_training(capsys):
+    from types import SimpleNamespace
+
+    from simuser.cli.simulate import _print_plan
+    from simuser.schema import ComponentSpec
+
+    def plan(options):
+        config = SimpleNamespace(intents=[1, 2], n=3, max_turns=4, out="runs/x",
+                                 simulator=ComponentSpec(name="userlm", options=options))
+        _print_plan(config)
+        return " ".join(capsys.readouterr().out.split())
+
+    assert "trained on MTRAG-UN users" in plan({"model": "default"})
+    custom = plan({"model": "default", "adapter": "/ckpt/v4/adapter"})
+    assert "the adapter /ckpt/v4/adapter" in custom and "MTRAG-UN" not in custom

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from simuser import defaults
 from simuser.cli.common import (
@@ -241,8 +242,11 @@ def _print_plan(config) -> None:
             "(--simulator userlm, the default).[/]"
         )
     elif simulator == "userlm" and model in (None, defaults.DEFAULT_USER_MODEL):
+        adapter = config.simulator.options.get("adapter")
+        what = (f"SmolLM2-135M with the adapter {adapter}" if adapter
+                else "simuser's small user model (SmolLM2-135M trained on MTRAG-UN users, offline)")
         console.print(
-            "[dim]simulator: simuser's small user model (SmolLM2-135M trained on MTRAG-UN users, offline). "
+            f"[dim]simulator: {escape(str(what))}. "
             "For the most realistic users: --simulator-model microsoft/UserLM-8b on a GPU.[/]"
         )
 
