@@ -5,6 +5,7 @@ role. People in the WOZ sets do that routinely ("yes, please book it"), MTRAG-UN
 trained on them learns it. Run: python docs/results/user-model-v4/answer_openers.py /work/ckpt/userlm-v3/data/test
 """
 
+import itertools
 import re
 import sys
 
@@ -15,7 +16,7 @@ for source in ("mtrag", "star", "multiwoz", "hh_rlhf", "camrest"):
     asked = answered = 0
     for conversation in read_conversations(f"{sys.argv[1]}/{source}.jsonl"):
         messages = conversation.messages
-        for before, turn in zip(messages, messages[1:]):
+        for before, turn in itertools.pairwise(messages):
             if turn.role == "user" and before.role == "assistant" and "?" in before.content:
                 asked += 1
                 opening = re.sub(r"[^a-z' ]", " ", turn.content.lower()).split()
