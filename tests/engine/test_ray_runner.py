@@ -130,3 +130,43 @@ def test_cli_ray_flag_spreads_a_run_over_ray_workers(tmp_path):
     on_disk = read_conversations(tmp_path / "runs/r")
     assert len(on_disk) == 6 and len({c.key for c in on_disk}) == 6
     assert {c.metadata["ray_worker"] for c in on_disk} == {0, 1}
+
+
+def test_a_task_run_on_ray_is_checked_on_the_workers_and_scores(tmp_path, local_cluster):
+    """`simulate --tasks --ray`: each worker builds its own task checker; `score` reads the run as usual."""
+    import task_fakes
+
+    from simuser.tasks import load_tasks, score, simulate_tasks_ray, task_config
+
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text("".join(json.dumps(task_fakes.task_record(*p)) + "\n" for p in task_fakes.PROBLEMS[:2]))
+    config = task_config(
+        load_tasks(tasks), out=tmp_path / "run", n=2, max_turns=3, batch_size=4,
+        simulator=ComponentSpec(name="scripted", options={"turns": ["What is it?", "Are you sure?", "And now?"]}),
+        assistant=ComponentSpec(name="callable", options={"target": f"{task_fakes.__file__}:second_time_right"}),
+    )
+    simulate_tasks_ray(config, RayOptions(workers=2), progress=False)
+    on_disk = read_conversations(tmp_path / "run")
+    assert keys_on_disk(tmp_path / "run") == Counter({(t, s): 1 for t in ("t1", "t2") for s in range(2)})
+    assert {c.metadata["ray_worker"] for c in on_disk} == {0, 1}
+    assert all("check" in m.metadata for c in on_disk for m in c.assistant_turns)
+    result = score(tmp_path / "run")
+    assert [(t.task_id, t.solved) for t in result.tasks] == [("t1", 2), ("t2", 0)]
+
+
+def test_cli_runs_a_task_set_on_ray(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import task_fakes
+
+    (tmp_path / "tasks.jsonl").write_text(json.dumps(task_fakes.task_record(*task_fakes.PROBLEMS[0])) + "\n")
+    args = [sys.executable, "-m", "simuser", "simulate", "--tasks", "tasks.jsonl", "--n", "2", "--out", "runs/r",
+            "--simulator", "scripted", "-S", 'turns=["What is it?", "Are you sure?"]', "--assistant", "callable",
+            "-A", f"target={task_fakes.__file__}:second_time_right", "--ray", "auto", "--ray-workers", "2", "--quiet"]
+    env = {**os.environ, "COLUMNS": "200", "RAY_ADDRESS": ""}
+    done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    on_disk = read_conversations(tmp_path / "runs/r")
+    assert len(on_disk) == 2 and {c.end_reason for c in on_disk} == {EndReason.TASK_SOLVED}

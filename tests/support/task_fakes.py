@@ -69,3 +69,8 @@ def strict_judge(messages):
         return "I think it is fine."
     verdict = "PASS" if "sorry" in graded.lower() else "FAIL"
     return f"VERDICT: {verdict}\nRATIONALE: the reply {'apologises' if verdict == 'PASS' else 'does not apologise'}."
+
+
+def second_time_right(messages: list[dict[str, str]]) -> str:
+    """SecondTimeRight as a plain function (``callable`` assistant), for workers that build it from a spec."""
+    return "I think it is 7." if sum(m["role"] == "assistant" for m in messages) == 0 else "Sorry, it is 120."

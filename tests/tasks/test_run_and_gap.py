@@ -121,3 +121,24 @@ def test_the_python_api_names_what_the_cli_calls():
     import simuser.tasks as api
 
     assert api.gap is gap and callable(api.load_tasks) and callable(api.score) and "number" in api.checks.names()
+
+
+def test_a_ray_shard_checks_its_own_replies_with_a_hook_it_builds(tasks_file):
+    """What each Ray worker runs for `simulate --tasks --ray`: its own TaskChecker, built from the factory."""
+    import asyncio
+
+    import task_fakes
+
+    from simuser.engine.ray_runner import run_shard
+    from simuser.tasks.hook import TaskChecker
+
+    assistant = ComponentSpec(name="callable", options={"target": f"{task_fakes.__file__}:second_time_right"})
+    config = task_config(load_tasks(tasks_file)[:2], simulator=ASK_TWICE, assistant=assistant, max_turns=3, n=2)
+    finished = []
+    keys = [(i.id, k) for i in config.intents for k in range(2)]
+    asyncio.run(run_shard(config, keys, finished.append, 0, TaskChecker))
+    assert sorted(c.key for c in finished) == sorted(keys)
+    passes = {c.key: [m.metadata["check"]["passed"] for m in c.assistant_turns] for c in finished}
+    assert passes == {("t1", 0): [False, True], ("t1", 1): [False, True],  # 120 is t1's answer, not t2's (42)
+                      ("t2", 0): [False, False, False], ("t2", 1): [False, False, False]}
+    assert {c.end_reason for c in finished if c.intent.id == "t1"} == {EndReason.TASK_SOLVED}

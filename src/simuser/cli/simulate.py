@@ -104,11 +104,14 @@ def _run(config, ray: str | None, ray_workers: int | None, **kwargs: Any):
 
             return simulate_tasks(config, **kwargs)
         return simulate(config, **kwargs)
-    if _is_task_run(config):
-        raise UserError("task runs (--tasks / --suite) do not run on Ray yet; drop --ray")
     from simuser.engine.ray_runner import RayOptions, simulate_ray
 
-    return simulate_ray(config, RayOptions(address=ray, workers=ray_workers), **kwargs)
+    options = RayOptions(address=ray, workers=ray_workers)
+    if _is_task_run(config):
+        from simuser.tasks.run import simulate_tasks_ray
+
+        return simulate_tasks_ray(config, options, **kwargs)
+    return simulate_ray(config, options, **kwargs)
 
 
 def _spec(name: str, model: str | None, pairs: list[str] | None, flag: str, **extra: Any):

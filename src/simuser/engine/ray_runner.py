@@ -19,6 +19,10 @@ driver appends them to the store at once. Why this keeps the promises:
 * resumable: the store is the same as a single-machine run's, so a Ray run can be resumed with or
   without Ray, and the other way round.
 
+A reply hook (``simuser simulate --tasks``: the task checks) travels as a *factory*, a picklable callable
+such as a class: every worker builds its own hook beside its own simulator and assistant, so each reply is
+checked on the worker that got it, as on a single machine.
+
 Sharding is static. Conversations of one shard advance together (``batch_size`` at a time), so a
 worker's batches stay full until its shard runs dry; shards differ by one key at most.
 
@@ -37,6 +41,7 @@ from typing import Any
 
 from simuser.engine.components import close_all
 from simuser.engine.config import RunConfig
+from simuser.engine.hooks import ReplyHook
 from simuser.engine.loop import RunResult, RunSession
 from simuser.engine.progress import ProgressReporter, make_reporter
 from simuser.errors import UserError, require
@@ -71,8 +76,12 @@ def simulate_ray(
     *,
     progress: bool | ProgressReporter = True,
     resume: bool = False,
+    reply_hook_factory: Callable[[], ReplyHook] | None = None,
 ) -> RunResult:
-    """Run ``config`` on Ray workers; the driver writes every conversation to ``config.out``."""
+    """Run ``config`` on Ray workers; the driver writes every conversation to ``config.out``.
+
+    ``reply_hook_factory`` builds the reply hook on each worker (see the module docstring).
+    """
     options = RayOptions(address=options) if isinstance(options, str) else options
     require("ray", "ray")  # before the run directory is touched
     session = RunSession.open(config, resume)
@@ -82,7 +91,7 @@ def simulate_ray(
         with ray_connection(options.address) as ray:
             keys = pending_keys(config, session.done)
             reporter.start(len(keys) + len(session.done), len(session.done))
-            Dispatcher(ray, config, options, session.recorder(reporter)).run(keys)
+            Dispatcher(ray, config, options, session.recorder(reporter), reply_hook_factory).run(keys)
         interrupted = False
     finally:
         reporter.stop()
@@ -149,8 +158,10 @@ class _Shard:
 class Dispatcher:
     """Starts one actor per shard and records what they send back, replacing actors that die."""
 
-    def __init__(self, ray: Any, config: RunConfig, options: RayOptions, record: Callable[[Conversation], None]):
+    def __init__(self, ray: Any, config: RunConfig, options: RayOptions, record: Callable[[Conversation], None],
+                 reply_hook_factory: Callable[[], ReplyHook] | None = None):
         self.ray = ray
+        self.reply_hook_factory = reply_hook_factory
         self.config = config
         self.options = options
         self.record = record
@@ -190,7 +201,7 @@ class Dispatcher:
         return {"num_cpus": self.options.cpus_per_worker, "num_gpus": self._gpus_per_worker(), "max_concurrency": 4}
 
     def _launch(self, s: _Shard) -> None:
-        actor = self.actor_class.remote(self.worker_config, s.index)
+        actor = self.actor_class.remote(self.worker_config, s.index, self.reply_hook_factory)
         self.actors.append(actor)
         actor.start.remote(s.outstanding)
         self.inflight[actor.drain.remote(self.options.chunk)] = (s, actor)
@@ -235,9 +246,11 @@ class ShardWorker:
     Plain class (``ray.remote`` wraps it in the driver) so it can be unit-tested without Ray.
     """
 
-    def __init__(self, config: dict[str, Any], index: int = 0):
+    def __init__(self, config: dict[str, Any], index: int = 0,
+                 reply_hook_factory: Callable[[], ReplyHook] | None = None):
         self.config = RunConfig.model_validate(config)
         self.index = index
+        self.reply_hook_factory = reply_hook_factory
         self.buffer: list[dict[str, Any]] = []
         self.finished = False
         self.error: BaseException | None = None
@@ -264,7 +277,7 @@ class ShardWorker:
 
     async def _run(self, keys: list[Key]) -> None:
         try:
-            await run_shard(self.config, keys, self._finish, self.index)
+            await run_shard(self.config, keys, self._finish, self.index, self.reply_hook_factory)
         except BaseException as exc:  # reported to the driver as data; the driver raises it
             self.error = exc
         finally:
@@ -280,13 +293,15 @@ class ShardWorker:
             self._changed.set()
 
 
-async def run_shard(config: RunConfig, keys: list[Key], on_finish: Callable[[Conversation], None], index: int = 0) -> None:
-    """The single-machine loop over ``keys``, with components built here (one replica per worker)."""
+async def run_shard(config: RunConfig, keys: list[Key], on_finish: Callable[[Conversation], None], index: int = 0,
+                    reply_hook_factory: Callable[[], ReplyHook] | None = None) -> None:
+    """The single-machine loop over ``keys``, with components (and the reply hook) built here: one per worker."""
     from simuser.engine.components import build_assistant, build_simulator
     from simuser.engine.loop import ConversationLoop, plan, with_concurrency
 
     simulator = build_simulator(config.simulator)
     assistant = build_assistant(with_concurrency(config))
+    hook = reply_hook_factory() if reply_hook_factory is not None else None
     wanted = set(keys)
 
     def tag_and_finish(conversation: Conversation) -> None:
@@ -295,6 +310,8 @@ async def run_shard(config: RunConfig, keys: list[Key], on_finish: Callable[[Con
 
     try:
         todo = [c for c in plan(config, set(), simulator, assistant) if c.key in wanted]
-        await ConversationLoop(config, simulator, assistant, on_finish=tag_and_finish).run(todo)
+        loop = ConversationLoop(config, simulator, assistant, on_finish=tag_and_finish)
+        loop.reply_hook = hook
+        await loop.run(todo)
     finally:
-        await close_all([simulator, assistant])
+        await close_all([simulator, assistant, hook])

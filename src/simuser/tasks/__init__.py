@@ -18,12 +18,12 @@ from simuser.tasks.checks import Check, CheckContext, CheckResult, build_check, 
 from simuser.tasks.hook import TaskChecker
 from simuser.tasks.knowledge import render_knowledge, task_intent
 from simuser.tasks.model import Task, load_tasks
-from simuser.tasks.run import simulate_tasks, task_config
+from simuser.tasks.run import simulate_tasks, simulate_tasks_ray, task_config
 from simuser.tasks.score import RunScore, score
 
 __all__ = [
     "Check", "CheckContext", "CheckResult", "RunScore", "Task", "TaskChecker", "build_check", "checks", "gap",
-    "load_tasks", "render_knowledge", "score", "simulate_tasks", "task_config", "task_intent",
+    "load_tasks", "render_knowledge", "score", "simulate_tasks", "simulate_tasks_ray", "task_config", "task_intent",
 ]
 
 

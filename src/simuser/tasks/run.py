@@ -34,6 +34,26 @@ def simulate_tasks(
                                     resume=resume, check_defaults=check_defaults))
 
 
+def simulate_tasks_ray(
+    config: RunConfig,
+    options: Any = "auto",
+    *,
+    progress: bool | ProgressReporter = False,
+    resume: bool = False,
+    check_defaults: dict[str, dict[str, Any]] | None = None,
+):
+    """:func:`simulate_tasks` spread over Ray workers (``simulate --tasks --ray``): each worker checks its replies.
+
+    ``options``: a :class:`simuser.engine.ray_runner.RayOptions` or a cluster address.
+    """
+    from functools import partial
+
+    from simuser.engine.ray_runner import simulate_ray
+
+    return simulate_ray(config, options, progress=progress, resume=resume,
+                        reply_hook_factory=partial(TaskChecker, check_defaults))
+
+
 async def asimulate_tasks(config: RunConfig, *, check_defaults: dict[str, dict[str, Any]] | None = None, **kwargs: Any):
     from simuser.engine.loop import asimulate
 
