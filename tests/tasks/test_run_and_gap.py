@@ -7,7 +7,7 @@ from simuser.schema import ComponentSpec, EndReason
 from simuser.store import read_conversations
 from simuser.tasks import load_tasks, score, simulate_tasks, task_config
 from simuser.tasks.reality_gap import gap
-from simuser.tasks.stats import paired_bootstrap, wilson
+from simuser.tasks.stats import paired_bootstrap, task_success
 
 ASK_TWICE = ComponentSpec(name="scripted", options={"turns": ["What is it?", "Are you sure?", "And now?"]})
 
@@ -95,9 +95,10 @@ def test_coverage_counts_shards_whose_numbers_and_words_reached_the_assistant():
 
 
 def test_wilson_and_paired_bootstrap_by_hand():
-    interval = wilson(5, 10)
+    interval = task_success([(1, 1)] * 5 + [(0, 1)] * 5)  # one conversation per task: the plain Wilson interval
     assert (round(interval.low, 4), round(interval.high, 4)) == (0.2366, 0.7634)
-    assert wilson(0, 10).low == 0.0 and round(wilson(0, 10).high, 4) == 0.2775
+    none_solved = task_success([(0, 1)] * 10)
+    assert none_solved.low == 0.0 and round(none_solved.high, 4) == 0.2775
     same = paired_bootstrap([1, 0, 1, 0], [1, 0, 1, 0])
     assert (same.estimate, same.low, same.high) == (0.0, 0.0, 0.0)
     mixed = paired_bootstrap([1, 1, 0, 1], [0, 1, 1, 0], seed=3)

@@ -1,11 +1,10 @@
 """Statistics a reader can trust: Wilson intervals for rates, a paired bootstrap for gaps.
 
-* :func:`wilson`: the 95% Wilson score interval of ``k`` successes in ``n`` trials (well behaved at 0%
-  and 100% and for small ``n``, unlike the normal approximation).
-* :func:`task_success`: the success rate over tasks with ``--n`` conversations each. Conversations of one
-  task are not independent (they share its difficulty), so the Wilson interval is taken at the effective
-  sample size, ``n`` over the design effect (:func:`simuser.intervals.design_effect`); with ``--n 1`` it
-  is the plain Wilson interval.
+* :func:`task_success`: the success rate over tasks with ``--n`` conversations each, with its 95% Wilson
+  score interval (well behaved at 0% and 100% and for small ``n``, unlike the normal approximation).
+  Conversations of one task are not independent (they share its difficulty), so the interval is taken at
+  the effective sample size, ``n`` over the design effect (:func:`simuser.intervals.design_effect`); with
+  ``--n 1`` it is the plain Wilson interval.
 * :func:`paired_bootstrap`: the gap between two conditions on the same tasks. Each task contributes its
   success rate under each condition (the mean over its ``--n`` conversations); the gap is the mean of the
   per-task differences, and its 95% interval the 2.5th and 97.5th percentiles of that mean over
@@ -17,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from simuser.intervals import clustered_wilson_interval, wilson_interval
+from simuser.intervals import clustered_wilson_interval
 
 RESAMPLES = 10_000
 
@@ -33,14 +32,6 @@ class Interval:
 
     def excludes_zero(self) -> bool:
         return self.low > 0 or self.high < 0
-
-
-def wilson(successes: int, n: int) -> Interval:
-    """The share ``successes / n`` with its 95% Wilson interval (:func:`simuser.intervals.wilson_interval`)."""
-    bounds = wilson_interval(successes, n)
-    if bounds is None:
-        return Interval(0.0, 0.0, 1.0)
-    return Interval(successes / n, *bounds)
 
 
 def task_success(per_task: Sequence[tuple[int, int]]) -> Interval:
