@@ -218,6 +218,19 @@ def people_metrics(report: dict, people: Path, cap: int, *, capped_as_pace: bool
     return metrics
 
 
+def precision_recall(metrics: dict) -> str:
+    return (f"{metrics.get('termination_f1.precision', float('nan')):.0f}"
+            f" / {metrics.get('termination_f1.recall', float('nan')):.0f}")
+
+
+def people_cell(people: dict, key: str, cap_note: str) -> str:
+    """People's value of ``key``; for turns per conversation, their count at the cap beside it (``cap_note``)."""
+    text = cell(people.get(key))
+    if key == "pace" and "pace.capped" in people:
+        text += f" ({cell(people['pace.capped'])}{cap_note})"
+    return text
+
+
 def report_table(out: Path, names: list[str], source: str, people_path: Path, cap: int) -> str:
     reports = {name: load(out / "reports" / name / f"{source}.json") for name in names}
     people = people_metrics(next((r for r in reports.values() if r), {}), people_path, cap)
@@ -225,14 +238,11 @@ def report_table(out: Path, names: list[str], source: str, people_path: Path, ca
     for label, key, _ in ROWS:
         if key == "termination_f1.precision":
             values = [reports[n].get("metrics", {}) for n in names]
-            row = [f"{v.get('termination_f1.precision', float('nan')):.0f} / {v.get('termination_f1.recall', float('nan')):.0f}"
-                   if "termination_f1" in v else "-" for v in values]
+            row = [precision_recall(v) if "termination_f1" in v else "-" for v in values]
             lines.append(f"| {label} | " + " | ".join(row) + " | - |")
             continue
-        people_cell = cell(people.get(key))
-        if key == "pace" and "pace.capped" in people:
-            people_cell += f" ({cell(people['pace.capped'])} at cap {cap})"
-        lines.append(f"| {label} | " + " | ".join(cell(metric(reports[n], key)) for n in names) + f" | {people_cell} |")
+        lines.append(f"| {label} | " + " | ".join(cell(metric(reports[n], key)) for n in names)
+                     + f" | {people_cell(people, key, f' at cap {cap}')} |")
     return "\n".join(lines)
 
 
@@ -260,8 +270,7 @@ def closer_count(out: Path, a: str, b: str, people_path: Path, cap: int) -> list
 def matrix_cell(report: dict, key: str) -> str:
     value = metric(report, key)
     if key == "termination_f1" and value is not None:
-        m = report["metrics"]
-        return f"{value:.1f} ({m.get('termination_f1.precision', float('nan')):.0f} / {m.get('termination_f1.recall', float('nan')):.0f})"
+        return f"{value:.1f} ({precision_recall(report['metrics'])})"
     return cell(value)
 
 
@@ -282,11 +291,7 @@ def split_matrix(out: Path, names: list[str], data: Path, split: str = "test", c
         people = people_metrics(next((r for r in by_name.values() if r), {}), people_file(out, data, split, source), cap)
         cells = []
         for _, key in keys:
-            values = [matrix_cell(by_name[n], key) for n in names]
-            people_cell = cell(people.get(key))
-            if key == "pace" and "pace.capped" in people:
-                people_cell += f" ({cell(people['pace.capped'])})"
-            row = values + [people_cell]
+            row = [matrix_cell(by_name[n], key) for n in names] + [people_cell(people, key, "")]
             cells.append("-" if set(row) == {"-"} else " / ".join(row))
         lines.append(f"| {source} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
