@@ -249,7 +249,7 @@ def _print_plan(config) -> None:
         what = (f"SmolLM2-135M with the adapter {adapter}" if adapter
                 else "simuser's small user model (SmolLM2-135M trained on MTRAG-UN users, offline)")
         console.print(
-            f"[dim]simulator: {escape(str(what))}. "
+            f"[dim]simulator: {escape(what)}. "
             "For the most realistic users: --simulator-model microsoft/UserLM-8b on a GPU.[/]"
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simuser.assistants import Assistant
 from simuser.engine.config import RunConfig
@@ -13,6 +13,9 @@ from simuser.tasks.hook import TaskChecker
 from simuser.tasks.knowledge import task_intent
 from simuser.tasks.model import Knowledge, Task
 from simuser.users import UserSimulator
+
+if TYPE_CHECKING:
+    from simuser.engine.ray_runner import RayOptions
 
 
 def task_config(tasks: Sequence[Task], knowledge: Knowledge = "question", **fields: Any) -> RunConfig:
@@ -36,7 +39,7 @@ def simulate_tasks(
 
 def simulate_tasks_ray(
     config: RunConfig,
-    options: Any = "auto",
+    options: RayOptions | str = "auto",
     *,
     progress: bool | ProgressReporter = False,
     resume: bool = False,
@@ -44,7 +47,7 @@ def simulate_tasks_ray(
 ):
     """:func:`simulate_tasks` spread over Ray workers (``simulate --tasks --ray``): each worker checks its replies.
 
-    ``options``: a :class:`simuser.engine.ray_runner.RayOptions` or a cluster address.
+    ``options``: :class:`~simuser.engine.ray_runner.RayOptions`, or a cluster address.
     """
     from functools import partial
 
